@@ -1,0 +1,245 @@
+"""The command line: parse arguments, call one library function, print, return an exit code.
+
+Our own errors (RecallError) become one line on stderr and exit status 1; nothing else
+is caught, so a bug still shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from recall import curriculum
+from recall.collection import Collection, Settings
+from recall.env import Env
+from recall.errors import RecallError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: an option given before the command must survive the subcommand's defaults.
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="database URL (default: SQLite in your user data directory; env RECALL_DB)")
+    common.add_argument("--decks", metavar="DIR", action="append", default=argparse.SUPPRESS,
+                        help="extra deck directory, laid out as <module-id>/<submodule>.yaml "
+                             "(repeatable; env RECALL_DECKS, separated by ':')")
+
+    parser = argparse.ArgumentParser(
+        prog="recall", parents=[common],
+        description="Spaced repetition for the ML-systems curriculum. Without a command: what is due tonight.",
+        epilog="Settings by environment: RECALL_DB, RECALL_DECKS, RECALL_TZ, RECALL_ROLLOVER (hour the day "
+               "starts, default 4), RECALL_RETENTION (default 0.9), RECALL_NEW_PER_DAY (default 10).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("review", parents=[common], help="the evening review",
+                       description="Tonight's review set, chosen by FSRS within a time budget.")
+    p.add_argument("--minutes", type=_positive_float, default=20, help="time budget in minutes (default 20)")
+    p.add_argument("--new", type=_non_negative_int, default=None, metavar="N",
+                   help="new cards a day (default 10; env RECALL_NEW_PER_DAY)")
+    p.add_argument("--plan", action="store_true", help="print tonight's set and why, without studying")
+    p.add_argument("--json", action="store_true", help="with --plan: print JSON")
+
+    p = sub.add_parser("quiz", parents=[common], help="quiz one module",
+                       description="Quiz one module's cards in learning order, shuffled within each submodule.")
+    p.add_argument("module", help="module: 13, 13-triton, triton or 13-triton-programming")
+    p.add_argument("--limit", type=_positive_int, default=None, metavar="N", help="at most N cards")
+    p.add_argument("--due", action="store_true", help="only cards that are due")
+    p.add_argument("--no-schedule", action="store_true", help="log the answers but leave the schedule as it is")
+
+    p = sub.add_parser("check", parents=[common], help="validate decks",
+                       description="Validate deck files; print every problem as file:line:column. Writes nothing.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="deck directories, module folders or files (default: all decks in use)")
+
+    p = sub.add_parser("progress", parents=[common], help="progress through the Master Learning Order",
+                       description="Show the Master Learning Order with checkboxes and cards learned, "
+                                   "or tick a checkbox.")
+    psub = p.add_subparsers(dest="progress_command", metavar="ACTION")
+    m = psub.add_parser("mark", parents=[common], help="tick a checkbox",
+                        description="Tick one of the seed's checkboxes for a module (or 'read' for a submodule).")
+    m.add_argument("target", metavar="MODULE[/SUBMODULE]", help="e.g. 01, 01/02, 13-triton")
+    m.add_argument("kind", choices=curriculum.CHECKBOX_KEYS,
+                   help="read (theory), examples, exercises, ml (connected to an ML use case)")
+    m.add_argument("--undo", action="store_true", help="untick instead")
+
+    p = sub.add_parser("rebuild", parents=[common], help="rebuild scheduling state from the review log",
+                       description="Recompute every item's FSRS state by replaying the review log, "
+                                   "and report what differed. The log itself is never changed.")
+    return parser
+
+
+def main(argv: list[str] | None = None, env: Env | None = None) -> int:
+    env = env or Env.from_os()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args, env)
+    except RecallError as e:
+        print(f"recall: {e}", file=env.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("recall: interrupted; every answer given is saved", file=env.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, env: Env) -> int:
+    if args.command == "check":
+        return cmd_check(args, env)
+    settings = Settings.from_env(env, db=getattr(args, "db", None), decks=getattr(args, "decks", []))
+    col = Collection.open(env, settings)
+    try:
+        if args.command is None:
+            return cmd_status(col, env)
+        if args.command == "review":
+            return cmd_review(col, env, args)
+        if args.command == "quiz":
+            return cmd_quiz(col, env, args)
+        if args.command == "progress":
+            return cmd_progress(col, env, args)
+        if args.command == "rebuild":
+            return cmd_rebuild(col, env)
+        raise AssertionError(args.command)
+    finally:
+        col.close()
+
+
+def cmd_check(args: argparse.Namespace, env: Env) -> int:
+    from recall import decks
+
+    if args.paths:
+        files = decks.files_for_paths(args.paths)
+    else:
+        settings = Settings.from_env(env, decks=getattr(args, "decks", []))
+        files = decks.find_deck_files([env.shipped_decks] + settings.deck_dirs)
+    cards, problems = decks.check(files)
+    for p in problems:
+        env.print(p.render())
+    if problems:
+        env.print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)")
+        return 1
+    items = sum(len(c.item_ids()) for c in cards)
+    env.print(f"ok: {len(cards)} cards ({items} review items) in {len(files)} deck file(s)")
+    return 0
+
+
+def cmd_status(col: Collection, env: Env) -> int:
+    plan = col.evening_plan()
+    counts = {k: sum(1 for e in plan.entries if e.kind == k) for k in ("learning", "review", "new")}
+    env.print(f"Tonight: {len(plan.entries)} items (~{plan.seconds / 60:.0f} min): "
+              f"{counts['review']} reviews, {counts['learning']} learning, {counts['new']} new.")
+    nxt = col.next_to_study()
+    if nxt:
+        env.print(f"Study next: {nxt}   (then `recall progress mark {nxt} read`)")
+    env.print("Start with `recall review`; `recall --help` lists every command.")
+    return 0
+
+
+def cmd_review(col: Collection, env: Env, args: argparse.Namespace) -> int:
+    plan = col.evening_plan(minutes=args.minutes, new_per_day=args.new)
+    if args.plan:
+        if args.json:
+            env.print(json.dumps(plan.to_json(), indent=2))
+        else:
+            _print_plan(plan, env)
+        return 0
+    if args.json:
+        raise RecallError("--json goes with --plan")
+    if not plan.entries:
+        env.print("Nothing due tonight. `recall quiz MODULE` drills a module anyway.")
+        return 0
+    return _study(col, env, plan.entries, mode="review", schedule=True, title="Evening review")
+
+
+def cmd_quiz(col: Collection, env: Env, args: argparse.Namespace) -> int:
+    module = curriculum.resolve(args.module)
+    entries = col.quiz_entries(module, limit=args.limit, due_only=args.due)
+    if not entries:
+        env.print(f"Nothing {'due ' if args.due else ''}in {module.id}.")
+        return 0
+    return _study(col, env, entries, mode="quiz", schedule=not args.no_schedule,
+                  title=f"Quiz {module.short}")
+
+
+def _study(col: Collection, env: Env, entries, *, mode: str, schedule: bool, title: str) -> int:
+    if env.terminal_input is None and not sys.stdin.isatty():
+        raise RecallError(f"recall {mode} needs a terminal; `recall review --plan` prints tonight's set instead")
+    from recall import ui
+
+    session = col.session(entries, mode=mode, schedule=schedule)
+    ui.run(session, env, title)
+    for line in session.summary().lines():
+        env.print(line)
+    return 0
+
+
+def cmd_progress(col: Collection, env: Env, args: argparse.Namespace) -> int:
+    if args.progress_command == "mark":
+        env.print(col.mark(args.target, args.kind, undo=args.undo))
+        return 0
+    progress = col.progress()
+    phase = None
+    for module_id, p in progress.items():
+        module = p["module"]
+        if module.phase != phase:
+            phase = module.phase
+            env.print(f"\nPhase {phase}: {module.phase_title}")
+        boxes = "  ".join(f"[{'x' if p['marks'][k] else ' '}] {label}" for k, label in curriculum.CHECKBOXES)
+        env.print(f"  Weeks {module.weeks:<5} {module.id:<32} {p['learned']:>4}/{p['items']:<4} learned")
+        env.print(f"        {boxes}")
+        for sub, sp in p["submodules"].items():
+            env.print(f"        {'[x]' if sp['read'] else '[ ]'} {sub:<30} {sp['learned']:>4}/{sp['items']:<4}")
+    nxt = col.next_to_study(progress)
+    if nxt:
+        env.print(f"\nNext in the order: {nxt}")
+    return 0
+
+
+def cmd_rebuild(col: Collection, env: Env) -> int:
+    from recall.rebuild import rebuild
+
+    changed, total = rebuild(col.store, col.config)
+    env.print(f"rebuilt {total} items from the review log; {changed} differed and were corrected")
+    return 0
+
+
+def _print_plan(plan, env: Env) -> None:
+    env.print(f"Tonight: {len(plan.entries)} items, ~{plan.seconds / 60:.1f} of {plan.budget_seconds / 60:g} minutes")
+    for i, e in enumerate(plan.entries, 1):
+        env.print(f"{i:>3}. {e.item_id:<45} {e.module}/{e.submodule}  {e.reason}  (~{e.seconds:.0f}s)")
+    if plan.left_out:
+        env.print("Not tonight:")
+        for iid, why in plan.left_out:
+            env.print(f"     {iid:<45} {why}")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

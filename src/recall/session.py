@@ -1,0 +1,215 @@
+"""A study session, without a terminal: what to show next, answering, undo, suspend, bury.
+
+The UI only calls these methods, so every behaviour here is tested without a screen. Each
+answer is committed to storage before the next item is chosen.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from recall import grading, planner
+from recall.decks import split_item_id
+from recall.errors import RecallError
+from recall.grading import Verdict
+from recall.planner import PlanEntry
+from recall.scheduling import DayClock, ItemState, Rating, SchedulerConfig, answer, format_interval, preview
+from recall.storage import Store, StoredCard
+
+LEARN_AHEAD = timedelta(minutes=20)  # with nothing else left, show a learning step this early
+MAX_ANSWER_SECONDS = 300  # longer than this, the learner was away: count this much
+
+
+@dataclass
+class Current:
+    entry: PlanEntry
+    card: StoredCard
+    cloze: int
+    state: ItemState
+    shown_at: float
+    revealed: bool = False
+    response: str | None = None
+    verdict: Verdict | None = None
+
+    @property
+    def needs_response(self) -> bool:
+        return grading.takes_response(self.card.type) and self.response is None
+
+
+@dataclass
+class Summary:
+    answered: int
+    again: int
+    seconds: float
+    due_tomorrow: int
+    left: int
+
+    def lines(self) -> list[str]:
+        rate = f"{self.again / self.answered:.0%}" if self.answered else "-"
+        return [
+            f"Answered {self.answered} ({self.again} again, again rate {rate}) in {self.seconds / 60:.1f} min.",
+            f"Due tomorrow: {self.due_tomorrow}." + (f" Not reached tonight: {self.left}." if self.left else ""),
+        ]
+
+
+@dataclass
+class _Answered:
+    log_id: int
+    entry: PlanEntry
+    rating: Rating
+    seconds: float
+    requeued: bool
+
+
+@dataclass(order=True)
+class _Step:
+    due: datetime
+    seq: int
+    entry: PlanEntry = field(compare=False)
+
+
+class Session:
+    def __init__(
+        self,
+        store: Store,
+        entries: list[PlanEntry],
+        *,
+        now: Callable[[], datetime],
+        monotonic: Callable[[], float],
+        day_clock: DayClock,
+        mode: str = "review",
+        schedule: bool = True,
+        config: SchedulerConfig = SchedulerConfig(),
+    ):
+        self.store = store
+        self.queue = list(entries)
+        self.total = len(entries)
+        self.now = now
+        self.monotonic = monotonic
+        self.day_clock = day_clock
+        self.mode = mode
+        self.schedule = schedule
+        self.config = config
+        self.learning: list[_Step] = []  # learning steps due later this session
+        self._seq = 0
+        self.done: list[_Answered] = []
+        self.current: Current | None = None
+        self._advance()
+
+    # --- what the UI reads -----------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        """1-based number of the current item among those answered and waiting."""
+        return len(self.done) + 1
+
+    @property
+    def remaining(self) -> int:
+        return len(self.queue) + len(self.learning) + (1 if self.current else 0)
+
+    def minutes_left(self) -> float:
+        return sum(e.seconds for e in self.queue) / 60 + (self.current.entry.seconds / 60 if self.current else 0)
+
+    def intervals(self) -> dict[Rating, str]:
+        cur = self._require()
+        if not self.schedule:
+            return {}
+        return {r: format_interval(d) for r, d in preview(cur.state, self.now(), self.config).items()}
+
+    # --- actions ---------------------------------------------------------------------
+
+    def submit(self, response: str) -> Verdict:
+        """Grade a typed/choice/numeric answer; reveals the card. Raises AnswerFormatError."""
+        cur = self._require()
+        verdict = grading.grade(cur.card.type, cur.card.content, response)
+        cur.response, cur.verdict, cur.revealed = response, verdict, True
+        return verdict
+
+    def reveal(self) -> None:
+        cur = self._require()
+        if cur.needs_response:
+            raise RecallError("type your answer first")
+        cur.revealed = True
+
+    def rate(self, rating: Rating) -> None:
+        """Record the answer (committed before anything else happens), then move on."""
+        cur = self._require()
+        if not cur.revealed:
+            raise RecallError("reveal the answer before rating it")
+        seconds = min(self.monotonic() - cur.shown_at, MAX_ANSWER_SECONDS)
+        new_state, log = answer(cur.state, Rating(rating), self.now(), config=self.config,
+                                duration_ms=int(seconds * 1000), mode=self.mode, response=cur.response,
+                                schedule=self.schedule)
+        log_id = self.store.record_answer(log, new_state)
+        requeued = self.schedule and new_state.is_learning
+        if requeued:
+            self._seq += 1
+            heapq.heappush(self.learning, _Step(new_state.due, self._seq, cur.entry))
+        self.done.append(_Answered(log_id, cur.entry, Rating(rating), seconds, requeued))
+        self._advance()
+
+    def undo(self) -> bool:
+        """Take back the last answer of this session: its log entry and its state change."""
+        if not self.done:
+            return False
+        last = self.done[-1]
+        self.store.undo_answer(last.log_id)
+        self.done.pop()
+        if last.requeued:
+            self.learning = [s for s in self.learning if s.entry is not last.entry]
+            heapq.heapify(self.learning)
+        if self.current is not None:
+            self.queue.insert(0, self.current.entry)
+        self.current = self._show(last.entry)
+        return True
+
+    def suspend(self) -> None:
+        cur = self._require()
+        self.store.set_flags(cur.entry.item_id, suspended=True)
+        self._advance()
+
+    def bury(self) -> None:
+        cur = self._require()
+        self.store.set_flags(cur.entry.item_id, buried_until=self.day_clock.next_rollover(self.now()))
+        self._advance()
+
+    def summary(self) -> Summary:
+        rows = self.store.active_items()
+        tomorrow = self.day_clock.next_rollover(self.now())
+        due = planner.due_between(rows, tomorrow, tomorrow + timedelta(days=1))
+        return Summary(
+            answered=len(self.done),
+            again=sum(1 for a in self.done if a.rating == Rating.AGAIN),
+            seconds=sum(a.seconds for a in self.done),
+            due_tomorrow=due,
+            left=self.remaining,
+        )
+
+    # --- internals -------------------------------------------------------------------
+
+    def _require(self) -> Current:
+        if self.current is None:
+            raise RecallError("the session is over")
+        return self.current
+
+    def _advance(self) -> None:
+        now = self.now()
+        if self.learning and self.learning[0].due <= now:
+            entry = heapq.heappop(self.learning).entry
+        elif self.queue:
+            entry = self.queue.pop(0)
+        elif self.learning and self.learning[0].due <= now + LEARN_AHEAD:
+            entry = heapq.heappop(self.learning).entry
+        else:
+            self.current = None
+            return
+        self.current = self._show(entry)
+
+    def _show(self, entry: PlanEntry) -> Current:
+        card_id, cloze = split_item_id(entry.item_id)
+        card = self.store.cards_by_id([card_id])[card_id]
+        state = self.store.get_item_state(entry.item_id)
+        return Current(entry=entry, card=card, cloze=cloze, state=state, shown_at=self.monotonic())

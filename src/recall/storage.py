@@ -1,0 +1,515 @@
+"""Storage: the only module that speaks SQL.
+
+SQLAlchemy Core over SQLite (default) or PostgreSQL. The schema is created and upgraded by
+Alembic migrations (``recall/migrations``), applied automatically when a database is opened.
+
+Rules kept here:
+* The review log is append-only; only ``undo`` deletes the entry it takes back.
+* Every write runs in its own transaction; on SQLite it starts with ``BEGIN IMMEDIATE`` so two
+  recall processes sharing a file queue up instead of losing answers.
+* Times are stored as UTC and come back timezone-aware (SQLite hands back naive ones).
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc as sa_exc
+
+from recall.errors import RecallError
+from recall.scheduling import ItemState, LogEntry, Rating
+
+# Keep in step with the newest file in migrations/versions (a test checks it). Comparing
+# against this constant lets an up-to-date database open without importing Alembic.
+HEAD_REVISION = "0002"
+
+
+class StorageError(RecallError):
+    pass
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A DateTime that only accepts aware datetimes, stores UTC, and returns aware UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage; use UTC")
+        value = value.astimezone(timezone.utc)
+        # SQLite has no time zone type: store naive UTC text.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+metadata = sa.MetaData()
+
+cards = sa.Table(
+    "cards", metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("module", sa.String(100), nullable=False),
+    sa.Column("submodule", sa.String(200), nullable=False),
+    sa.Column("deck_path", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),  # JSON: content, tags, source, note
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("retired_at", UTCDateTime, nullable=True),
+)
+
+items = sa.Table(
+    "items", metadata,
+    sa.Column("id", sa.String(220), primary_key=True),  # card id, or "<card id>::c<n>" for a cloze
+    sa.Column("card_id", sa.String(200), sa.ForeignKey("cards.id"), nullable=False, index=True),
+    sa.Column("cloze", sa.Integer, nullable=False, default=0),
+    sa.Column("state", sa.Integer, nullable=True),  # NULL: new
+    sa.Column("step", sa.Integer, nullable=True),
+    sa.Column("stability", sa.Float, nullable=True),
+    sa.Column("difficulty", sa.Float, nullable=True),
+    sa.Column("due", UTCDateTime, nullable=True),
+    sa.Column("last_review", UTCDateTime, nullable=True),
+    sa.Column("introduced_at", UTCDateTime, nullable=True),  # first scheduled answer
+    sa.Column("suspended", sa.Boolean, nullable=False, default=False),
+    sa.Column("buried_until", UTCDateTime, nullable=True),
+    sa.Column("retired_at", UTCDateTime, nullable=True),
+)
+
+review_log = sa.Table(
+    "review_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.String(220), nullable=False, index=True),
+    sa.Column("rating", sa.Integer, nullable=False),
+    sa.Column("reviewed_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("response", sa.Text, nullable=True),
+    sa.Column("scheduled", sa.Boolean, nullable=False),
+    sa.Column("state_before", sa.Text, nullable=False),  # JSON of the item's state, for undo
+)
+
+deck_files = sa.Table(
+    "deck_files", metadata,
+    sa.Column("path", sa.String(1000), primary_key=True),
+    sa.Column("mtime_ns", sa.BigInteger, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("synced_at", UTCDateTime, nullable=False),
+)
+
+progress_marks = sa.Table(  # added by migration 0002
+    "progress_marks", metadata,
+    sa.Column("module", sa.String(100), primary_key=True),
+    sa.Column("submodule", sa.String(200), primary_key=True),  # "" for the module itself
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("marked_at", UTCDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item with what the planner needs of its card; no card text."""
+
+    state: ItemState
+    card_id: str
+    cloze: int
+    module: str
+    submodule: str
+    deck_path: str
+    position: int
+    card_type: str
+    suspended: bool
+    buried_until: datetime | None
+    introduced_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    id: str
+    type: str
+    module: str
+    submodule: str
+    deck_path: str
+    content: dict
+    tags: tuple[str, ...]
+    source: str | None
+    note: str | None
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LoggedAnswer:
+    id: int
+    entry: LogEntry
+
+
+def default_url() -> str:
+    import platformdirs
+
+    directory = Path(platformdirs.user_data_dir("recall", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'recall.db'}"
+
+
+class Store:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    # --- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str) -> "Store":
+        """Open (creating and migrating as needed) the database at ``url``."""
+        try:
+            engine = _make_engine(url)
+            store = cls(engine)
+            store._migrate()
+        except sa_exc.ArgumentError:
+            raise StorageError(f"cannot understand database URL {url!r}; "
+                               "expected e.g. sqlite:////path/recall.db or postgresql+psycopg://user@host/db") from None
+        except sa_exc.NoSuchModuleError as e:
+            raise StorageError(f"no driver for {url.split(':', 1)[0]!r}: {e}; for PostgreSQL install recall[postgres]") from None
+        except ModuleNotFoundError as e:
+            raise StorageError(f"database driver missing ({e.name}); for PostgreSQL: pip install 'recall[postgres]'") from None
+        except sa_exc.OperationalError as e:
+            raise StorageError(f"cannot open database {_safe_url(url)}: {_first_line(e.orig)}") from None
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+    def _migrate(self) -> None:
+        if self.revision() == HEAD_REVISION:
+            return
+        from recall import migrate  # imports Alembic, only when there is work to do
+
+        migrate.upgrade(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite), committed on exit."""
+        with self.engine.connect() as conn:
+            conn.execution_options(recall_immediate=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    # --- deck files and cards ----------------------------------------------------------
+
+    def deck_file_records(self) -> dict[str, tuple[int, int, str]]:
+        with self.read() as conn:
+            rows = conn.execute(sa.select(deck_files.c.path, deck_files.c.mtime_ns, deck_files.c.size,
+                                          deck_files.c.sha256))
+            return {r.path: (r.mtime_ns, r.size, r.sha256) for r in rows}
+
+    def card_index(self) -> dict[str, tuple[str, str, datetime | None]]:
+        """card id -> (deck path, content hash, retired_at), for every card ever synced."""
+        with self.read() as conn:
+            rows = conn.execute(sa.select(cards.c.id, cards.c.deck_path, cards.c.content_hash, cards.c.retired_at))
+            return {r.id: (r.deck_path, r.content_hash, r.retired_at) for r in rows}
+
+    def apply_sync(self, *, upserts: list, retire_cards: list[str], file_records: dict[str, tuple[int, int, str]],
+                   drop_files: list[str], now: datetime) -> None:
+        """Write one deck sync in one transaction. ``upserts`` are decks.Card objects."""
+        with self.write() as conn:
+            existing = {r.id: r for r in conn.execute(sa.select(cards.c.id, cards.c.retired_at))}
+            item_rows = {r.id: r for r in conn.execute(sa.select(items.c.id, items.c.card_id, items.c.retired_at))}
+            for card in upserts:
+                values = dict(module=card.module, submodule=card.submodule, deck_path=card.path,
+                              position=card.position, type=card.type, content=card.to_json(),
+                              content_hash=card.content_hash(), updated_at=now, retired_at=None)
+                if card.id in existing:
+                    conn.execute(cards.update().where(cards.c.id == card.id).values(**values))
+                else:
+                    conn.execute(cards.insert().values(id=card.id, created_at=now, **values))
+                wanted = set(card.item_ids())
+                for iid in wanted:
+                    if iid not in item_rows:
+                        _, cloze = _split(iid)
+                        conn.execute(items.insert().values(id=iid, card_id=card.id, cloze=cloze, suspended=False))
+                    elif item_rows[iid].retired_at is not None:
+                        conn.execute(items.update().where(items.c.id == iid).values(retired_at=None))
+                # A cloze number removed from the text retires its item; history stays.
+                gone = [iid for iid, r in item_rows.items()
+                        if r.card_id == card.id and iid not in wanted and r.retired_at is None]
+                if gone:
+                    conn.execute(items.update().where(items.c.id.in_(gone)).values(retired_at=now))
+            if retire_cards:
+                conn.execute(cards.update().where(cards.c.id.in_(retire_cards)).values(retired_at=now))
+                conn.execute(items.update().where(items.c.card_id.in_(retire_cards), items.c.retired_at.is_(None))
+                             .values(retired_at=now))
+            if drop_files:
+                conn.execute(deck_files.delete().where(deck_files.c.path.in_(drop_files)))
+            for path, (mtime_ns, size, sha) in file_records.items():
+                conn.execute(deck_files.delete().where(deck_files.c.path == path))
+                conn.execute(deck_files.insert().values(path=path, mtime_ns=mtime_ns, size=size, sha256=sha,
+                                                        synced_at=now))
+
+    def touch_deck_files(self, records: dict[str, tuple[int, int, str]]) -> None:
+        """Remember new mtimes of files whose content did not change (saves hashing next time)."""
+        with self.write() as conn:
+            for path, (mtime_ns, size, _) in records.items():
+                conn.execute(deck_files.update().where(deck_files.c.path == path)
+                             .values(mtime_ns=mtime_ns, size=size))
+
+    def cards_by_id(self, ids: Iterable[str]) -> dict[str, StoredCard]:
+        ids = list(ids)
+        out: dict[str, StoredCard] = {}
+        with self.read() as conn:
+            for chunk in _chunks(ids, 500):
+                for r in conn.execute(sa.select(cards).where(cards.c.id.in_(chunk))):
+                    data = json.loads(r.content)
+                    out[r.id] = StoredCard(r.id, r.type, r.module, r.submodule, r.deck_path, data["content"],
+                                           tuple(data.get("tags") or ()), data.get("source"), data.get("note"),
+                                           r.retired_at)
+        return out
+
+    # --- items ---------------------------------------------------------------------
+
+    def active_items(self, module: str | None = None) -> list[ItemRow]:
+        """Every item of every live card, with its card's place in the curriculum."""
+        q = (sa.select(items, cards.c.module, cards.c.submodule, cards.c.deck_path, cards.c.position,
+                       cards.c.type.label("card_type"))
+             .join(cards, items.c.card_id == cards.c.id)
+             .where(items.c.retired_at.is_(None), cards.c.retired_at.is_(None)))
+        if module is not None:
+            q = q.where(cards.c.module == module)
+        with self.read() as conn:
+            return [_item_row(r) for r in conn.execute(q)]
+
+    def item_state(self, conn: sa.Connection, item_id: str) -> ItemState:
+        r = conn.execute(sa.select(items).where(items.c.id == item_id)).one_or_none()
+        if r is None:
+            raise StorageError(f"unknown item {item_id!r}")
+        return _state(r)
+
+    def get_item_state(self, item_id: str) -> ItemState:
+        with self.read() as conn:
+            return self.item_state(conn, item_id)
+
+    def set_flags(self, item_id: str, *, suspended: bool | None = None,
+                  buried_until: datetime | None | bool = False) -> None:
+        values = {}
+        if suspended is not None:
+            values["suspended"] = suspended
+        if buried_until is not False:
+            values["buried_until"] = buried_until
+        with self.write() as conn:
+            conn.execute(items.update().where(items.c.id == item_id).values(**values))
+
+    # --- the review log ----------------------------------------------------------------
+
+    def record_answer(self, entry: LogEntry, new_state: ItemState) -> int:
+        """Append one answer and store the new state, in one committed transaction."""
+        with self.write() as conn:
+            current = self.item_state(conn, entry.item_id)
+            if current != entry.state_before:
+                # Another process answered this item since we read it: apply on top of what is
+                # stored would silently drop their answer, so refuse and let the caller reload.
+                raise StorageError(f"{entry.item_id} was answered elsewhere meanwhile; reload and try again")
+            log_id = conn.execute(review_log.insert().values(
+                item_id=entry.item_id, rating=int(entry.rating), reviewed_at=entry.reviewed_at,
+                duration_ms=entry.duration_ms, mode=entry.mode, response=entry.response,
+                scheduled=entry.scheduled, state_before=_state_json(entry.state_before),
+            )).inserted_primary_key[0]
+            if entry.scheduled:
+                values = _state_values(new_state)
+                if entry.state_before.is_new:
+                    values["introduced_at"] = entry.reviewed_at
+                conn.execute(items.update().where(items.c.id == entry.item_id).values(**values))
+            return int(log_id)
+
+    def undo_answer(self, log_id: int) -> ItemState:
+        """Take back one answer: delete its log entry and restore the state before it.
+
+        Only the newest answer of its item can be undone, so no later answer is lost.
+        """
+        with self.write() as conn:
+            row = conn.execute(sa.select(review_log).where(review_log.c.id == log_id)).one_or_none()
+            if row is None:
+                raise StorageError("nothing to undo: that answer is no longer in the log")
+            newer = conn.execute(sa.select(sa.func.count()).select_from(review_log).where(
+                review_log.c.item_id == row.item_id, review_log.c.id > log_id)).scalar()
+            if newer:
+                raise StorageError(f"cannot undo: {row.item_id} was answered again after that")
+            before = _state_from_json(row.item_id, row.state_before)
+            conn.execute(review_log.delete().where(review_log.c.id == log_id))
+            if row.scheduled:
+                values = _state_values(before)
+                if before.is_new:
+                    values["introduced_at"] = None
+                conn.execute(items.update().where(items.c.id == row.item_id).values(**values))
+            return before
+
+    def log_entries(self, item_ids: Iterable[str] | None = None) -> list[LoggedAnswer]:
+        q = sa.select(review_log).order_by(review_log.c.id)
+        if item_ids is not None:
+            q = q.where(review_log.c.item_id.in_(list(item_ids)))
+        with self.read() as conn:
+            return [LoggedAnswer(r.id, _entry(r)) for r in conn.execute(q)]
+
+    def recent_durations(self, limit: int = 500) -> list[tuple[int, bool]]:
+        """(duration ms, was the item new) of the newest answers: for time estimates."""
+        q = (sa.select(review_log.c.duration_ms, review_log.c.state_before)
+             .order_by(review_log.c.id.desc()).limit(limit))
+        with self.read() as conn:
+            return [(r.duration_ms, '"state": null' in r.state_before) for r in conn.execute(q)]
+
+    def answers_since(self, since: datetime) -> list[tuple[str, int, int, str]]:
+        """(item id, rating, duration ms, mode) of answers at or after ``since``."""
+        q = (sa.select(review_log.c.item_id, review_log.c.rating, review_log.c.duration_ms, review_log.c.mode)
+             .where(review_log.c.reviewed_at >= since).order_by(review_log.c.id))
+        with self.read() as conn:
+            return [tuple(r) for r in conn.execute(q)]
+
+    def replace_states(self, states: dict[str, ItemState], introduced: dict[str, datetime | None]) -> int:
+        """Overwrite stored states with ones rebuilt from the log; returns how many changed."""
+        changed = 0
+        with self.write() as conn:
+            for iid, state in states.items():
+                current = self.item_state(conn, iid)
+                if current != state:
+                    values = _state_values(state)
+                    values["introduced_at"] = introduced.get(iid)
+                    conn.execute(items.update().where(items.c.id == iid).values(**values))
+                    changed += 1
+        return changed
+
+    # --- progress ----------------------------------------------------------------------
+
+    def progress_marks(self) -> set[tuple[str, str, str]]:
+        with self.read() as conn:
+            return {(r.module, r.submodule, r.kind) for r in conn.execute(sa.select(progress_marks))}
+
+    def set_mark(self, module: str, submodule: str, kind: str, on: bool, now: datetime) -> bool:
+        """Tick or untick one checkbox; returns whether anything changed."""
+        key = (progress_marks.c.module == module, progress_marks.c.submodule == submodule,
+               progress_marks.c.kind == kind)
+        with self.write() as conn:
+            exists = conn.execute(sa.select(sa.func.count()).select_from(progress_marks).where(*key)).scalar()
+            if on and not exists:
+                conn.execute(progress_marks.insert().values(module=module, submodule=submodule, kind=kind,
+                                                            marked_at=now))
+                return True
+            if not on and exists:
+                conn.execute(progress_marks.delete().where(*key))
+                return True
+        return False
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _make_engine(url: str) -> sa.Engine:
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        _sqlite_transactions(engine)
+    return engine
+
+
+def _sqlite_transactions(engine: sa.Engine) -> None:
+    """Take transaction control from pysqlite so writes can say BEGIN IMMEDIATE.
+
+    A deferred transaction that reads, then writes, fails or loses updates when another
+    process wrote in between; IMMEDIATE takes the write lock up front, and the busy timeout
+    makes the second writer wait for it instead of failing.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        immediate = conn.get_execution_options().get("recall_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _first_line(e: object) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a URL we cannot parse is reported elsewhere
+        return url
+
+
+def _split(iid: str) -> tuple[str, int]:
+    from recall.decks import split_item_id
+
+    return split_item_id(iid)
+
+
+def _chunks(seq: list, n: int):
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def _state(r) -> ItemState:
+    return ItemState(item_id=r.id, state=r.state, step=r.step, stability=r.stability, difficulty=r.difficulty,
+                     due=r.due, last_review=r.last_review)
+
+
+def _item_row(r) -> ItemRow:
+    return ItemRow(state=_state(r), card_id=r.card_id, cloze=r.cloze, module=r.module, submodule=r.submodule,
+                   deck_path=r.deck_path, position=r.position, card_type=r.card_type, suspended=bool(r.suspended),
+                   buried_until=r.buried_until, introduced_at=r.introduced_at)
+
+
+def _state_values(s: ItemState) -> dict:
+    return dict(state=s.state, step=s.step, stability=s.stability, difficulty=s.difficulty, due=s.due,
+                last_review=s.last_review)
+
+
+def _state_json(s: ItemState) -> str:
+    return json.dumps({
+        "state": s.state, "step": s.step, "stability": s.stability, "difficulty": s.difficulty,
+        "due": s.due.isoformat() if s.due else None,
+        "last_review": s.last_review.isoformat() if s.last_review else None,
+    }, sort_keys=True)
+
+
+def _state_from_json(item_id: str, text: str) -> ItemState:
+    d = json.loads(text)
+    return ItemState(item_id=item_id, state=d["state"], step=d["step"], stability=d["stability"],
+                     difficulty=d["difficulty"],
+                     due=datetime.fromisoformat(d["due"]) if d["due"] else None,
+                     last_review=datetime.fromisoformat(d["last_review"]) if d["last_review"] else None)
+
+
+def _entry(r) -> LogEntry:
+    return LogEntry(item_id=r.item_id, rating=Rating(r.rating), reviewed_at=r.reviewed_at,
+                    duration_ms=r.duration_ms, mode=r.mode, response=r.response, scheduled=bool(r.scheduled),
+                    state_before=_state_from_json(r.item_id, r.state_before))

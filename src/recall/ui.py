@@ -1,0 +1,184 @@
+"""The terminal UI: a full-screen prompt_toolkit application over a Session.
+
+It holds no study logic: every key calls one Session method, and the screen is redrawn
+from the session's state. Tests drive it through prompt_toolkit's pipe input.
+"""
+
+from __future__ import annotations
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
+from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.styles import Style, merge_styles, style_from_pygments_cls
+from prompt_toolkit.widgets import TextArea
+
+from recall import curriculum, render
+from recall.env import Env
+from recall.errors import RecallError
+from recall.scheduling import Rating
+from recall.session import Session
+
+HELP = """Keys
+  Space / Enter   reveal the answer
+  1 2 3 4         rate: Again, Hard, Good, Easy (shown with the next interval)
+  u  (Ctrl-Z)     undo the last answer (Ctrl-Z also while typing an answer)
+  s               suspend this card (never shown again until unsuspended)
+  b               bury this card until tomorrow
+  ?               show or hide this help
+  q  (Ctrl-C)     quit; every answer so far is already saved
+Typed, choice and numeric cards: type the answer, then Enter; recall suggests a rating,
+and any of 1-4 overrides it."""
+
+STYLE = Style.from_dict({
+    "header": "reverse",
+    "dim": "#888888",
+    "source": "#888888 italic",
+    "answer": "bold #5fd75f",
+    "wrong": "bold #ff5f5f",
+    "choice": "bold",
+    "code": "#d7af5f",
+    "suggested": "reverse bold",
+    "message": "#ff8700",
+    "rule": "#444444",
+})
+
+
+def run(session: Session, env: Env, title: str) -> None:
+    """Run the session until it ends or the learner quits."""
+    state = {"help": False, "message": ""}
+
+    def header():
+        cur = session.current
+        if cur is None:
+            return [("class:header", f" {title} ")]
+        module = curriculum.MODULES_BY_ID.get(cur.entry.module)
+        where = f"{module.number} {module.title} › {cur.entry.submodule}" if module else cur.entry.submodule
+        total = len(session.done) + session.remaining
+        return [("class:header", f" {title} │ {where} │ {session.position} of {total} │ "
+                                 f"~{session.minutes_left():.0f} min left │ {cur.entry.kind} ")]
+
+    def body():
+        if state["help"]:
+            return [("", HELP)]
+        cur = session.current
+        if cur is None:
+            return [("", "Done.")]
+        out = render.front(cur.card, cur.cloze)
+        if cur.revealed:
+            out = out + [("class:rule", "\n\n" + "─" * 40 + "\n")]
+            if cur.verdict is not None:
+                v = cur.verdict
+                mark = ("class:answer", "✓ correct") if v.correct else ("class:wrong", "✗ not quite")
+                out += [mark, ("", f"  you answered {cur.response!r}"),
+                        ("class:dim", f" ({v.detail})" if v.detail else ""), ("", "\n")]
+            out += render.back(cur.card, cur.cloze)
+        return out
+
+    def footer():
+        cur = session.current
+        if cur is None:
+            return ""
+        if cur.needs_response:
+            hint = "number of your choice" if cur.card.type == "choice" else "your answer"
+            return [("class:dim", f"Type {hint}, then Enter.   Ctrl-Z undo   Ctrl-C quit")]
+        if not cur.revealed:
+            return [("class:dim", "Space/Enter reveal   u undo   s suspend   b bury   ? keys   q quit")]
+        out = []
+        intervals = session.intervals()
+        suggested = cur.verdict.suggested if cur.verdict else None
+        for r in Rating:
+            style = "class:suggested" if r == suggested else ""
+            out.append((style, f" {int(r)} {r.label}" + (f" {intervals[r]}" if r in intervals else "") + " "))
+            out.append(("", "  "))
+        out.append(("class:dim", "\nu undo   s suspend   b bury   ? keys   q quit"))
+        return out
+
+    answer_box = TextArea(height=1, prompt="> ", multiline=False)
+    typing = Condition(lambda: session.current is not None and session.current.needs_response and not state["help"])
+    revealed = Condition(lambda: session.current is not None and session.current.revealed)
+    body_window = Window(FormattedTextControl(body, focusable=True), wrap_lines=True)
+
+    def accept(buffer) -> bool:
+        try:
+            session.submit(buffer.text)
+            state["message"] = ""
+            buffer.text = ""
+        except RecallError as e:
+            state["message"] = str(e)
+        refocus()
+        return True  # keep_text handled above
+
+    answer_box.accept_handler = accept
+
+    def refocus():
+        app.layout.focus(answer_box if typing() else body_window)
+        if session.current is None:
+            app.exit()
+
+    def act(fn):
+        try:
+            fn()
+            state["message"] = ""
+        except RecallError as e:
+            state["message"] = str(e)
+        refocus()
+
+    kb = KeyBindings()
+    idle = ~typing
+
+    @kb.add(" ", filter=idle & ~revealed)
+    @kb.add("enter", filter=idle & ~revealed)
+    def _(event):
+        act(session.reveal)
+
+    for rating in Rating:
+        @kb.add(str(int(rating)), filter=idle & revealed)
+        def _(event, rating=rating):
+            act(lambda: session.rate(rating))
+
+    @kb.add("u", filter=idle)
+    @kb.add("c-z", eager=True)  # works while typing an answer too
+    def _(event):
+        act(lambda: session.undo() or _raise("nothing to undo in this session"))
+
+    @kb.add("s", filter=idle)
+    def _(event):
+        act(session.suspend)
+
+    @kb.add("b", filter=idle)
+    def _(event):
+        act(session.bury)
+
+    @kb.add("?", filter=idle)
+    def _(event):
+        state["help"] = not state["help"]
+
+    @kb.add("q", filter=idle)
+    @kb.add("c-c", eager=True)
+    @kb.add("c-d", eager=True)
+    def _(event):
+        event.app.exit()
+
+    layout = Layout(HSplit([
+        Window(FormattedTextControl(header), height=1),
+        body_window,
+        ConditionalContainer(answer_box, filter=typing),
+        Window(FormattedTextControl(lambda: [("class:message", state["message"])]), height=1),
+        Window(FormattedTextControl(footer), height=2),
+    ]), focused_element=body_window)
+
+    from pygments.styles import get_style_by_name
+
+    style = merge_styles([style_from_pygments_cls(get_style_by_name("monokai")), STYLE])
+    app = Application(layout=layout, key_bindings=kb, style=style, full_screen=True,
+                      input=env.terminal_input, output=env.terminal_output, mouse_support=False)
+    if session.current is None:
+        return
+    app.layout.focus(answer_box if typing() else body_window)
+    app.run()
+
+
+def _raise(message: str):
+    raise RecallError(message)
