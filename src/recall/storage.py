@@ -181,13 +181,14 @@ class Store:
             store = cls(engine)
             store._migrate()
         except sa_exc.ArgumentError:
-            raise StorageError(f"cannot understand database URL {url!r}; "
+            # Not echoing the URL: it may hold a password.
+            raise StorageError("cannot understand the database URL (--db / RECALL_DB); "
                                "expected e.g. sqlite:////path/recall.db or postgresql+psycopg://user@host/db") from None
         except sa_exc.NoSuchModuleError as e:
             raise StorageError(f"no driver for {url.split(':', 1)[0]!r}: {e}; for PostgreSQL install recall[postgres]") from None
         except ModuleNotFoundError as e:
             raise StorageError(f"database driver missing ({e.name}); for PostgreSQL: pip install 'recall[postgres]'") from None
-        except sa_exc.OperationalError as e:
+        except sa_exc.DBAPIError as e:  # unreachable server, missing directory, not a database file
             raise StorageError(f"cannot open database {_safe_url(url)}: {_first_line(e.orig)}") from None
         return store
 
@@ -203,9 +204,15 @@ class Store:
     def _migrate(self) -> None:
         if self.revision() == HEAD_REVISION:
             return
+        from alembic.util.exc import CommandError
+
         from recall import migrate  # imports Alembic, only when there is work to do
 
-        migrate.upgrade(self.engine)
+        try:
+            migrate.upgrade(self.engine)
+        except CommandError as e:
+            raise StorageError(f"cannot upgrade the database ({_first_line(e)}); "
+                               "was it written by a newer recall?") from None
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -388,6 +395,28 @@ class Store:
              .where(review_log.c.reviewed_at >= since).order_by(review_log.c.id))
         with self.read() as conn:
             return [tuple(r) for r in conn.execute(q)]
+
+    def import_log(self, entries: Iterable[LogEntry], batch: int = 20_000) -> int:
+        """Append many answers at once (history imported from elsewhere); states are not touched,
+        so follow with ``rebuild``. Returns how many were written."""
+        n = 0
+        rows: list[dict] = []
+
+        def flush() -> None:
+            with self.write() as conn:
+                conn.execute(review_log.insert(), rows)
+            rows.clear()
+
+        for e in entries:
+            rows.append(dict(item_id=e.item_id, rating=int(e.rating), reviewed_at=e.reviewed_at,
+                             duration_ms=e.duration_ms, mode=e.mode, response=e.response, scheduled=e.scheduled,
+                             state_before=_state_json(e.state_before)))
+            n += 1
+            if len(rows) >= batch:
+                flush()
+        if rows:
+            flush()
+        return n
 
     def replace_states(self, states: dict[str, ItemState], introduced: dict[str, datetime | None]) -> int:
         """Overwrite stored states with ones rebuilt from the log; returns how many changed."""
