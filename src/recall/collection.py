@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 from recall import curriculum, planner
@@ -76,13 +76,15 @@ class Collection:
     # --- planning ----------------------------------------------------------------------
 
     def evening_plan(self, *, minutes: float = 20, new_per_day: int | None = None) -> Plan:
-        rows = self.store.active_items()
+        now = self.env.now()
+        due_before = max(self.day_clock.next_rollover(now), now + timedelta(minutes=minutes))
+        rows = self.store.active_items(candidates_at=(due_before, self.day_clock.today_start(now)))
         read = {(m, s) for m, s, kind in self.store.progress_marks() if kind == "read"}
         # A module marked read counts for all its submodules.
         read_modules = {m for m, s in read if s == ""}
-        read |= {(r.module, r.submodule) for r in rows if r.module in read_modules}
+        read |= {(r.module, r.submodule) for r in rows if r.module in read_modules and r.state.is_new}
         return planner.evening(
-            rows, self.env.now(), self.day_clock, minutes=minutes,
+            rows, now, self.day_clock, minutes=minutes,
             new_per_day=self.settings.new_per_day if new_per_day is None else new_per_day,
             read=read, estimates=Estimates.from_durations(self.store.recent_durations()),
             config=self.config,

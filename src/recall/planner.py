@@ -124,7 +124,8 @@ def evening(
             reviews.append(row)
 
     learning.sort(key=lambda r: (r.state.due, r.state.item_id))
-    reviews.sort(key=lambda r: (retrievability(r.state, now, config), r.state.item_id))
+    recall_p = {r.state.item_id: retrievability(r.state, now, config) for r in reviews}
+    reviews.sort(key=lambda r: (recall_p[r.state.item_id], r.state.item_id))
     introduced_today = sum(1 for r in rows if r.introduced_at is not None and r.introduced_at >= today)
     new_slots = max(0, new_per_day - introduced_today)
     # Marked-as-read submodules first; within each group, the learning order. Both groups
@@ -155,8 +156,8 @@ def evening(
     for row in learning:
         take(row, "learning", f"learning step due {row.state.due:%H:%M} UTC", estimates.review_seconds)
     for row in reviews:
-        r = retrievability(row.state, now, config)
-        take(row, "review", f"due review, recall probability {r:.0%}", estimates.review_seconds)
+        take(row, "review", f"due review, recall probability {recall_p[row.state.item_id]:.0%}",
+             estimates.review_seconds)
     for row in new:
         if new_slots <= 0:
             plan.left_out.append((row.state.item_id, f"new: today's limit of {new_per_day} new cards reached"))
@@ -226,8 +227,3 @@ def quiz(
             kind = "new" if r.state.is_new else "learning" if r.state.is_learning else "review"
             out.append(PlanEntry(r.state.item_id, r.card_id, r.module, r.submodule, kind, "quiz", 0.0))
     return out[:limit] if limit is not None else out
-
-
-def due_between(rows: list[ItemRow], start: datetime, end: datetime) -> int:
-    """How many scheduled items fall due in [start, end): for "due tomorrow"."""
-    return sum(1 for r in rows if not r.state.is_new and not r.suspended and start <= r.state.due < end)

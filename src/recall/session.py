@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from recall import grading, planner
+from recall import grading
 from recall.decks import split_item_id
 from recall.errors import RecallError
 from recall.grading import Verdict
@@ -177,9 +177,8 @@ class Session:
         self._advance()
 
     def summary(self) -> Summary:
-        rows = self.store.active_items()
         tomorrow = self.day_clock.next_rollover(self.now())
-        due = planner.due_between(rows, tomorrow, tomorrow + timedelta(days=1))
+        due = self.store.count_due(tomorrow, tomorrow + timedelta(days=1))
         return Summary(
             answered=len(self.done),
             again=sum(1 for a in self.done if a.rating == Rating.AGAIN),

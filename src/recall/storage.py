@@ -35,10 +35,20 @@ class StorageError(RecallError):
 
 
 class UTCDateTime(sa.types.TypeDecorator):
-    """A DateTime that only accepts aware datetimes, stores UTC, and returns aware UTC."""
+    """A DateTime that only accepts aware datetimes, stores UTC, and returns aware UTC.
+
+    SQLite has no time zone type: there we store the text SQLAlchemy's SQLite DateTime uses
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, naive UTC) and parse it ourselves, which on a large
+    collection is a good part of start-up and much cheaper than parse-then-replace.
+    """
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String())
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
 
     def process_bind_param(self, value, dialect):
         if value is None:
@@ -46,14 +56,15 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to storage; use UTC")
         value = value.astimezone(timezone.utc)
-        # SQLite has no time zone type: store naive UTC text.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+        if isinstance(value, str):  # SQLite
+            return datetime.fromisoformat(value + "+00:00")
         return value.astimezone(timezone.utc)
 
 
@@ -122,7 +133,7 @@ progress_marks = sa.Table(  # added by migration 0002
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ItemRow:
     """An item with what the planner needs of its card; no card text."""
 
@@ -300,16 +311,40 @@ class Store:
 
     # --- items ---------------------------------------------------------------------
 
-    def active_items(self, module: str | None = None) -> list[ItemRow]:
-        """Every item of every live card, with its card's place in the curriculum."""
-        q = (sa.select(items, cards.c.module, cards.c.submodule, cards.c.deck_path, cards.c.position,
-                       cards.c.type.label("card_type"))
+    def active_items(self, module: str | None = None, *, candidates_at: tuple[datetime, datetime] | None = None
+                     ) -> list[ItemRow]:
+        """Every item of every live card, with its card's place in the curriculum.
+
+        ``candidates_at=(due_before, today_start)`` keeps only what an evening plan can use:
+        new items, items due before ``due_before``, and items touched since ``today_start``
+        (for the daily new-card count and cloze siblings). On a mature collection that is a
+        small share of the rows, which keeps start-up fast.
+        """
+        q = (sa.select(*_ITEM_ROW_COLUMNS)
              .join(cards, items.c.card_id == cards.c.id)
              .where(items.c.retired_at.is_(None), cards.c.retired_at.is_(None)))
         if module is not None:
             q = q.where(cards.c.module == module)
+        if candidates_at is not None:
+            due_before, today = candidates_at
+            q = q.where(sa.or_(items.c.state.is_(None), items.c.due < due_before, items.c.last_review >= today,
+                               items.c.introduced_at >= today, items.c.buried_until.is_not(None)))
         with self.read() as conn:
-            return [_item_row(r) for r in conn.execute(q)]
+            # Plain tuple unpacking: on a large collection this loop is most of start-up.
+            return [
+                ItemRow(ItemState(iid, state, step, stab, diff, due, last), card_id, cloze, module_, sub, path, pos,
+                        ctype, bool(susp), buried, intro)
+                for (iid, card_id, cloze, state, step, stab, diff, due, last, intro, susp, buried, module_, sub,
+                     path, pos, ctype) in conn.execute(q).all()
+            ]
+
+    def count_due(self, start: datetime, end: datetime) -> int:
+        """Scheduled, live, unsuspended items falling due in [start, end)."""
+        q = (sa.select(sa.func.count()).select_from(items.join(cards, items.c.card_id == cards.c.id))
+             .where(items.c.retired_at.is_(None), cards.c.retired_at.is_(None), items.c.state.is_not(None),
+                    items.c.suspended.is_(False), items.c.due >= start, items.c.due < end))
+        with self.read() as conn:
+            return int(conn.execute(q).scalar())
 
     def item_state(self, conn: sa.Connection, item_id: str) -> ItemState:
         r = conn.execute(sa.select(items).where(items.c.id == item_id)).one_or_none()
@@ -387,7 +422,7 @@ class Store:
         q = (sa.select(review_log.c.duration_ms, review_log.c.state_before)
              .order_by(review_log.c.id.desc()).limit(limit))
         with self.read() as conn:
-            return [(r.duration_ms, '"state": null' in r.state_before) for r in conn.execute(q)]
+            return [(r.duration_ms, json.loads(r.state_before)["state"] is None) for r in conn.execute(q)]
 
     def answers_since(self, since: datetime) -> list[tuple[str, int, int, str]]:
         """(item id, rating, duration ms, mode) of answers at or after ``since``."""
@@ -455,6 +490,13 @@ class Store:
 
 # --- helpers ---------------------------------------------------------------------------
 
+_ITEM_ROW_COLUMNS = (
+    items.c.id, items.c.card_id, items.c.cloze, items.c.state, items.c.step, items.c.stability, items.c.difficulty,
+    items.c.due, items.c.last_review, items.c.introduced_at, items.c.suspended, items.c.buried_until,
+    cards.c.module, cards.c.submodule, cards.c.deck_path, cards.c.position, cards.c.type,
+)
+
+
 def _make_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url)
     if engine.dialect.name == "sqlite":
@@ -509,12 +551,6 @@ def _chunks(seq: list, n: int):
 def _state(r) -> ItemState:
     return ItemState(item_id=r.id, state=r.state, step=r.step, stability=r.stability, difficulty=r.difficulty,
                      due=r.due, last_review=r.last_review)
-
-
-def _item_row(r) -> ItemRow:
-    return ItemRow(state=_state(r), card_id=r.card_id, cloze=r.cloze, module=r.module, submodule=r.submodule,
-                   deck_path=r.deck_path, position=r.position, card_type=r.card_type, suspended=bool(r.suspended),
-                   buried_until=r.buried_until, introduced_at=r.introduced_at)
 
 
 def _state_values(s: ItemState) -> dict:
