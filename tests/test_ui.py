@@ -17,10 +17,17 @@ def terminal(env):
         env.terminal_input = pipe
         env.terminal_output = DummyOutput()
         # If a test's keys leave the UI waiting, Ctrl-C it after a while: a failure, not a hang.
-        guard = threading.Timer(30, pipe.send_text, ["\x03" * 50])
+        fired = threading.Event()
+
+        def rescue():
+            fired.set()
+            pipe.send_text("\x03" * 50)
+
+        guard = threading.Timer(20, rescue)
         guard.start()
         yield pipe
         guard.cancel()
+        assert not fired.is_set(), "the UI was still waiting for keys after the test's input"
 
 
 def test_an_evening_review_through_the_terminal(run, deckdir, terminal, collection):
@@ -49,7 +56,8 @@ def test_bad_numeric_answer_is_refused_and_nothing_written(run, deckdir, termina
             unit: bytes
             tolerance: 0
         """)
-    terminal.send_text("lots\r" + "\x7f" * 4 + "64\r" "4" "q")  # bad text stays to be edited; Easy graduates
+    # Bad text stays to be edited; Easy graduates; then the quiz ends.
+    terminal.send_text("lots\r" + "\x7f" * 4 + "64\r" "4" "q")
     r = run("quiz", "01")
     assert r.code == 0 and "Answered 1" in r.out
     col = collection()
@@ -67,3 +75,22 @@ def test_help_and_quit_without_answering(run, deckdir, terminal, collection):
     plan = [e.item_id for e in col.evening_plan().entries]
     col.close()
     assert "t.basic" not in plan and "t.cloze::c1" not in plan  # suspended, buried
+
+
+def test_escape_reveals_without_an_answer(run, deckdir, terminal, collection):
+    deckdir.write(DECK, """
+        cards:
+          - id: t
+            type: typed
+            question: Which call maps a file?
+            answer: mmap
+        """)
+    terminal.send_text("mm\x1b")  # started typing, gave up...
+    # ...and, once the lone Esc has been told apart from an Alt-key, rates Again.
+    threading.Timer(1.5, terminal.send_text, ["1\x03"]).start()  # Again brings it back: Ctrl-C
+    r = run("quiz", "01")
+    assert r.code == 0 and "Answered 1 (1 again" in r.out
+    col = collection()
+    log = [(e.entry.response, int(e.entry.rating)) for e in col.store.log_entries()]
+    col.close()
+    assert log == [("", 1)]

@@ -128,6 +128,11 @@ class Session:
         cur.response, cur.verdict, cur.revealed = response, verdict, True
         return verdict
 
+    def skip_answer(self) -> None:
+        """Reveal a typed/choice/numeric card without answering ("I don't know"); no suggestion."""
+        cur = self._require()
+        cur.response, cur.verdict, cur.revealed = "", None, True
+
     def reveal(self) -> None:
         cur = self._require()
         if cur.needs_response:

@@ -29,7 +29,7 @@ HELP = """Keys
   ?               show or hide this help
   q  (Ctrl-C)     quit; every answer so far is already saved
 Typed, choice and numeric cards: type the answer, then Enter; recall suggests a rating,
-and any of 1-4 overrides it."""
+and any of 1-4 overrides it. Esc reveals the answer without one."""
 
 STYLE = Style.from_dict({
     "header": "reverse",
@@ -82,7 +82,7 @@ def run(session: Session, env: Env, title: str) -> None:
             return ""
         if cur.needs_response:
             hint = "number of your choice" if cur.card.type == "choice" else "your answer"
-            return [("class:dim", f"Type {hint}, then Enter.   Ctrl-Z undo   Ctrl-C quit")]
+            return [("class:dim", f"Type {hint}, then Enter.   Esc: don't know   Ctrl-Z undo   Ctrl-C quit")]
         if not cur.revealed:
             return [("class:dim", "Space/Enter reveal   u undo   s suspend   b bury   ? keys   q quit")]
         out = []
@@ -127,6 +127,11 @@ def run(session: Session, env: Env, title: str) -> None:
 
     kb = KeyBindings()
     idle = ~typing
+
+    @kb.add("escape", filter=typing, eager=True)
+    def _(event):
+        event.app.current_buffer.text = ""
+        act(session.skip_answer)
 
     @kb.add(" ", filter=idle & ~revealed)
     @kb.add("enter", filter=idle & ~revealed)
