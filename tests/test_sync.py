@@ -302,3 +302,19 @@ def test_deleting_a_deck_file_retires_its_cards(store, deckdir, do_sync, clock):
     assert sorted(report.restored) == ["t.basic", "t.choice", "t.cloze", "t.num", "t.typed"]
     assert set(active(store)) == SMALL_ITEMS | {"t.other"}
     assert not active(store)["t.cloze::c2"].state.is_new
+
+
+def test_a_deck_directory_left_out_once_keeps_its_cards(store, tmp_path, clock):
+    """Forgetting --decks one evening must not retire the learner's own cards."""
+    from recall.sync import sync
+
+    mine = tmp_path / "mine"
+    (mine / "01-computer-architecture").mkdir(parents=True)
+    (mine / "01-computer-architecture" / "01-binary-and-bits.yaml").write_text(
+        "cards:\n  - id: own.a\n    front: f\n    back: b\n")
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    sync(store, [shipped, mine], clock.now())
+    report = sync(store, [shipped], clock.now())
+    assert report.retired == []
+    assert [r.card_id for r in store.active_items()] == ["own.a"]

@@ -53,7 +53,10 @@ def sync(store: Store, roots: list[Path], now: datetime) -> SyncReport:
             touched[spath] = record
         else:
             changed[spath] = (path, root, data, record)
-    removed = [p for p in records if p not in present]
+    # A vanished file under one of today's roots retires its cards. Files under a directory not
+    # given this time (a forgotten --decks) are left alone: their cards stay as they were.
+    root_paths = [r.resolve() for r in roots]
+    removed = [p for p in records if p not in present and any(Path(p).is_relative_to(r) for r in root_paths)]
 
     if not changed and not removed:
         if touched:
