@@ -150,3 +150,10 @@ def test_parser_never_raises_on_mixed_fields(deckdir, fields):
     for c in res.cards:  # anything accepted is a complete card of its type
         required, _ = decks.TYPE_KEYS[c.type]
         assert required <= c.content.keys()
+
+
+def test_deck_level_html_flag(deckdir):
+    res = parse(deckdir, "html: true\ncards:\n  - id: a\n    front: <b>x</b>\n    back: y\n")
+    assert res.problems == [] and res.cards[0].html
+    res = parse(deckdir, "html: maybe\ncards: []\n")
+    assert "'html' must be true or false" in res.problems[0].message

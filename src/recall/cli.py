@@ -64,6 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read (theory), examples, exercises, ml (connected to an ML use case)")
     m.add_argument("--undo", action="store_true", help="untick instead")
 
+    p = sub.add_parser("export", parents=[common], help="export decks to other tools",
+                       description="Export decks to other tools.")
+    esub = p.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
+    a = esub.add_parser(
+        "anki", parents=[common], help="an .apkg for Anki",
+        description="Write the decks (all, or the modules named) as an Anki package. Re-exporting after "
+                    "editing cards updates the notes in Anki instead of duplicating them.",
+        epilog="--with-history carries each card's review log and FSRS memory state (stability, difficulty) "
+               "and needs the anki package (pip install 'recall[anki]'). Anki attaches history only to notes "
+               "the importing collection does not have yet: import it into a profile without these cards.")
+    a.add_argument("modules", nargs="*", metavar="MODULE", help="modules to export, e.g. 01 13-triton (default: all)")
+    a.add_argument("-o", "--output", type=Path, default=Path("ml-systems.apkg"),
+                   help="file to write (default: ml-systems.apkg)")
+    a.add_argument("--with-history", action="store_true", help="include review history and FSRS memory state")
+
     p = sub.add_parser("rebuild", parents=[common], help="rebuild scheduling state from the review log",
                        description="Recompute every item's FSRS state by replaying the review log, "
                                    "and report what differed. The log itself is never changed.")
@@ -98,6 +113,8 @@ def _dispatch(args: argparse.Namespace, env: Env) -> int:
             return cmd_quiz(col, env, args)
         if args.command == "progress":
             return cmd_progress(col, env, args)
+        if args.command == "export":
+            return cmd_export(col, env, args)
         if args.command == "rebuild":
             return cmd_rebuild(col, env)
         raise AssertionError(args.command)
@@ -193,6 +210,17 @@ def cmd_progress(col: Collection, env: Env, args: argparse.Namespace) -> int:
     nxt = col.next_to_study(progress)
     if nxt:
         env.print(f"\nNext in the order: {nxt}")
+    return 0
+
+
+def cmd_export(col: Collection, env: Env, args: argparse.Namespace) -> int:
+    from recall.export import export_anki
+
+    modules = [curriculum.resolve(m).id for m in args.modules] or None
+    report = export_anki(col.store, args.output, now=env.now(), modules=modules, with_history=args.with_history,
+                         config=col.config)
+    extra = f", {report.reviews} reviews with FSRS state" if report.with_history else ""
+    env.print(f"wrote {report.path}: {report.notes} notes in {report.decks} decks{extra}")
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -51,6 +51,7 @@ class Card:
     tags: tuple[str, ...] = ()
     source: str | None = None
     note: str | None = None
+    html: bool = False  # the deck's text is HTML (deck-level `html: true`); otherwise it is escaped
 
     def cloze_numbers(self) -> list[int]:
         if self.type != "cloze":
@@ -64,10 +65,10 @@ class Card:
         return [self.id]
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"content": self.content, "tags": list(self.tags), "source": self.source, "note": self.note},
-            sort_keys=True, ensure_ascii=False,
-        )
+        data = {"content": self.content, "tags": list(self.tags), "source": self.source, "note": self.note}
+        if self.html:  # only when set, so older cards keep their content hash
+            data["html"] = True
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def content_hash(self) -> str:
         return hashlib.sha256((self.type + self.to_json()).encode()).hexdigest()[:16]
@@ -192,10 +193,17 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
 
     top = _mapping(doc, problem)
     for key, (knode, _) in top.items():
-        if key not in ("title", "cards"):
-            problem(knode, f"unknown key {key!r} at deck level (allowed: title, cards)")
+        if key not in ("title", "html", "cards"):
+            problem(knode, f"unknown key {key!r} at deck level (allowed: title, html, cards)")
     if "title" in top:
         result.title = _text(top["title"][1], "title", problem)
+    html = False
+    if "html" in top:
+        hnode = top["html"][1]
+        html = _scalar(hnode) if isinstance(hnode, yaml.ScalarNode) else None
+        if not isinstance(html, bool):
+            problem(hnode, "'html' must be true or false")
+            html = False
     if "cards" not in top:
         problem(doc, "missing 'cards': a deck needs a list of cards")
         return result
@@ -208,6 +216,8 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
         card = _card(node, position, spath, module_id, submodule, problem)
         if card is None:
             continue
+        if html:
+            card = replace(card, html=True)
         if card.id in seen:
             id_node = next(v for k, v in node.value if k.value == "id")
             problem(id_node, f"duplicate id {card.id!r} (first at line {seen[card.id].line})")

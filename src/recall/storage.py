@@ -162,6 +162,9 @@ class StoredCard:
     source: str | None
     note: str | None
     retired_at: datetime | None
+    position: int = 0
+    updated_at: datetime | None = None
+    html: bool = False  # the deck says its text is HTML: shown as is, not escaped
 
 
 @dataclass(frozen=True)
@@ -257,14 +260,20 @@ class Store:
                    drop_files: list[str], now: datetime) -> None:
         """Write one deck sync in one transaction. ``upserts`` are decks.Card objects."""
         with self.write() as conn:
-            existing = {r.id: r for r in conn.execute(sa.select(cards.c.id, cards.c.retired_at))}
+            existing = {r.id: r for r in conn.execute(sa.select(
+                cards.c.id, cards.c.retired_at, cards.c.content_hash, cards.c.deck_path, cards.c.position,
+                cards.c.module, cards.c.submodule))}
             item_rows = {r.id: r for r in conn.execute(sa.select(items.c.id, items.c.card_id, items.c.retired_at))}
             for card in upserts:
                 values = dict(module=card.module, submodule=card.submodule, deck_path=card.path,
                               position=card.position, type=card.type, content=card.to_json(),
                               content_hash=card.content_hash(), updated_at=now, retired_at=None)
-                if card.id in existing:
-                    conn.execute(cards.update().where(cards.c.id == card.id).values(**values))
+                old = existing.get(card.id)
+                if old is not None:
+                    # updated_at moves only when the card really changed (Anki export relies on it).
+                    if (old.content_hash, old.deck_path, old.position, old.module, old.submodule, old.retired_at) != (
+                            values["content_hash"], card.path, card.position, card.module, card.submodule, None):
+                        conn.execute(cards.update().where(cards.c.id == card.id).values(**values))
                 else:
                     conn.execute(cards.insert().values(id=card.id, created_at=now, **values))
                 wanted = set(card.item_ids())
@@ -303,11 +312,16 @@ class Store:
         with self.read() as conn:
             for chunk in _chunks(ids, 500):
                 for r in conn.execute(sa.select(cards).where(cards.c.id.in_(chunk))):
-                    data = json.loads(r.content)
-                    out[r.id] = StoredCard(r.id, r.type, r.module, r.submodule, r.deck_path, data["content"],
-                                           tuple(data.get("tags") or ()), data.get("source"), data.get("note"),
-                                           r.retired_at)
+                    out[r.id] = _stored_card(r)
         return out
+
+    def live_cards(self, modules: Iterable[str] | None = None) -> list[StoredCard]:
+        """Every card not retired (of the given modules), in no particular order."""
+        q = sa.select(cards).where(cards.c.retired_at.is_(None))
+        if modules is not None:
+            q = q.where(cards.c.module.in_(list(modules)))
+        with self.read() as conn:
+            return [_stored_card(r) for r in conn.execute(q)]
 
     # --- items ---------------------------------------------------------------------
 
@@ -546,6 +560,13 @@ def _split(iid: str) -> tuple[str, int]:
 def _chunks(seq: list, n: int):
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
+
+
+def _stored_card(r) -> StoredCard:
+    data = json.loads(r.content)
+    return StoredCard(r.id, r.type, r.module, r.submodule, r.deck_path, data["content"], tuple(data.get("tags") or ()),
+                      data.get("source"), data.get("note"), r.retired_at, r.position, r.updated_at,
+                      bool(data.get("html")))
 
 
 def _state(r) -> ItemState:

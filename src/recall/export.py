@@ -1,0 +1,208 @@
+"""Export to Anki: an .apkg that real Anki imports, and that updates its notes on re-export.
+
+genanki writes the package. What makes re-export update instead of duplicate:
+* note GUIDs derived from card ids, and note types and decks with fixed ids;
+* the package timestamp (Anki's note modification time) is the newest change among the
+  exported cards, so it grows when content changes: Anki updates a note only when the
+  incoming one is newer.
+
+``--with-history`` needs the ``anki`` package (optional): the genanki package is imported
+into a scratch Anki collection, the review log and FSRS memory state are written there, and
+Anki itself exports the result. Anki attaches history only to notes a collection does not
+have yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from recall import curriculum
+from recall.errors import RecallError
+from recall.planner import submodule_order
+from recall.render import FENCE_RE
+from recall.storage import Store, StoredCard
+
+ROOT_DECK = "ML Systems"
+
+# Fixed forever: Anki recognises our note types by these ids across exports.
+MODEL_IDS = {
+    "basic": 1_607_392_301,
+    "cloze": 1_607_392_302,
+    "choice": 1_607_392_303,
+    "typed": 1_607_392_304,
+    "numeric": 1_607_392_305,
+}
+
+CSS = """
+.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background: white; }
+.source { margin-top: 1.2em; font-size: 12px; color: #777; }
+.note { margin-top: 0.8em; }
+.unit { color: #555; }
+.cloze { font-weight: bold; color: #0645ad; }
+pre { font-size: 14px; padding: 0.4em; border-radius: 4px; overflow-x: auto; }
+"""
+
+SOURCE = '{{#Source}}<div class="source">Source: {{Source}}</div>{{/Source}}'
+NOTE = '{{#Note}}<div class="note">{{Note}}</div>{{/Note}}'
+
+
+class ExportError(RecallError):
+    pass
+
+
+@dataclass
+class ExportReport:
+    path: Path
+    notes: int
+    decks: int
+    with_history: bool
+    reviews: int = 0
+
+
+def _models():
+    import genanki
+
+    def model(kind: str, name: str, fields: list[str], qfmt: str, afmt: str, **kw):
+        return genanki.Model(MODEL_IDS[kind], name, fields=[{"name": f} for f in fields],
+                             templates=[{"name": "Card 1", "qfmt": qfmt, "afmt": afmt}], css=CSS, **kw)
+
+    return {
+        "basic": model("basic", "recall basic", ["Front", "Back", "Note", "Source"],
+                       "{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}" + NOTE + SOURCE),
+        "cloze": genanki.Model(
+            MODEL_IDS["cloze"], "recall cloze", fields=[{"name": f} for f in ("Text", "Back Extra", "Note", "Source")],
+            templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}",
+                        "afmt": "{{cloze:Text}}<br>{{Back Extra}}" + NOTE + SOURCE}],
+            css=CSS, model_type=genanki.Model.CLOZE),
+        "choice": model("choice", "recall choice", ["Question", "Choices", "Answer", "Note", "Source"],
+                        "{{Question}}{{Choices}}", "{{FrontSide}}<hr id=answer>{{Answer}}" + NOTE + SOURCE),
+        "typed": model("typed", "recall typed", ["Question", "Answer", "Note", "Source"],
+                       "{{Question}}<br>{{type:Answer}}",
+                       "{{Question}}<hr id=answer>{{type:Answer}}" + NOTE + SOURCE),
+        "numeric": model("numeric", "recall numeric",
+                         ["Question", "Unit", "Answer", "Tolerance", "Measured", "Note", "Source"],
+                         '{{Question}}<div class="unit">(answer in {{Unit}})</div>',
+                         "{{FrontSide}}<hr id=answer>{{Answer}} {{Unit}} <span class=unit>({{Tolerance}})</span>"
+                         "{{#Measured}}<div>Your machine measured: {{Measured}}</div>{{/Measured}}"
+                         + NOTE + SOURCE),
+    }
+
+
+def to_html(text: str, *, is_html: bool = False) -> str:
+    """Card text to HTML: escaped (unless the deck is HTML), code fences highlighted inline."""
+    if not text:
+        return ""
+    out = []
+    pos = 0
+    for m in FENCE_RE.finditer(text):
+        out.append(_inline_html(text[pos:m.start()], is_html))
+        out.append(highlight(m.group(2), m.group(1) or "text"))
+        pos = m.end()
+    out.append(_inline_html(text[pos:], is_html))
+    return "".join(out).strip()
+
+
+def highlight(code: str, language: str) -> str:
+    from pygments import highlight as pyg_highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        lexer = TextLexer()
+    # Inline styles: an .apkg carries no stylesheet for Pygments' classes.
+    return pyg_highlight(code, lexer, HtmlFormatter(noclasses=True, style="friendly"))
+
+
+def _inline_html(text: str, is_html: bool) -> str:
+    if is_html:
+        return text
+    parts = re.split(r"`([^`\n]+)`", text)
+    pieces = [f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p) for i, p in enumerate(parts)]
+    return "".join(pieces).replace("\n", "<br>")
+
+
+def deck_name(module_id: str, submodule: str) -> str:
+    """``ML Systems::01 Computer Architecture::02 Memory Hierarchy``, numbered in learning order."""
+    module = curriculum.MODULES_BY_ID[module_id]
+    number, _, words = submodule.partition("-")
+    sub = f"{number} {words.replace('-', ' ').title()}" if number.isdigit() else submodule.replace("-", " ").title()
+    return f"{ROOT_DECK}::{module.position:02d} {module.title}::{sub}"
+
+
+def deck_id(name: str) -> int:
+    return 1 << 30 | int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big") >> 2
+
+
+def note_fields(card: StoredCard, measured: str = "") -> list[str]:
+    c = card.content
+    h = card.html
+    note = to_html(card.note or "", is_html=h)
+    source = html.escape(card.source or "")
+    if card.type == "basic":
+        return [to_html(c["front"], is_html=h), to_html(c["back"], is_html=h), note, source]
+    if card.type == "cloze":
+        return [to_html(c["text"], is_html=h), to_html(c.get("back", ""), is_html=h), note, source]
+    if card.type == "choice":
+        items = "".join(f"<li>{to_html(str(x), is_html=h)}</li>" for x in c["choices"])
+        answer = f"{c['answer']}) {to_html(str(c['choices'][c['answer'] - 1]), is_html=h)}"
+        return [to_html(c["question"], is_html=h), f"<ol>{items}</ol>", answer, note, source]
+    if card.type == "typed":
+        # Anki compares the typed text with this field as plain text: keep it unmarked.
+        return [to_html(c["question"], is_html=h), html.escape(str(c["answer"])), note, source]
+    if card.type == "numeric":
+        tol = c["tolerance"]
+        tol_text = "exact" if tol == 0 else f"within {tol}" if isinstance(tol, str) else f"± {tol} {c['unit']}"
+        return [to_html(c["question"], is_html=h), html.escape(c["unit"]), html.escape(f"{c['answer']:,}"),
+                html.escape(tol_text), html.escape(measured), note, source]
+    raise ValueError(card.type)
+
+
+def note_tags(card: StoredCard) -> list[str]:
+    return [card.module, f"{card.module}::{card.submodule}", *card.tags]
+
+
+def build_package(cards: list[StoredCard]):
+    """A genanki Package holding ``cards`` in curriculum decks, and its timestamp."""
+    import genanki
+
+    models = _models()
+    order = submodule_order([])  # seed order for 01–04; others sort by name
+    cards = sorted(cards, key=lambda c: (curriculum.MODULES_BY_ID[c.module].position,
+                                         order.get((c.module, c.submodule), 999), c.submodule, c.position))
+    decks: dict[str, genanki.Deck] = {}
+    for card in cards:
+        name = deck_name(card.module, card.submodule)
+        deck = decks.get(name)
+        if deck is None:
+            deck = decks[name] = genanki.Deck(deck_id(name), name)
+        deck.add_note(genanki.Note(model=models[card.type], fields=note_fields(card), tags=note_tags(card),
+                                   guid=genanki.guid_for("recall", card.id)))
+    newest = max((c.updated_at for c in cards if c.updated_at), default=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return genanki.Package(list(decks.values())), newest.timestamp()
+
+
+def export_anki(store: Store, out: Path, *, now: datetime, modules: list[str] | None = None,
+                with_history: bool = False, config=None) -> ExportReport:
+    cards = store.live_cards(modules)
+    if not cards:
+        raise ExportError("no cards to export" + (f" in {', '.join(modules)}" if modules else ""))
+    package, timestamp = build_package(cards)
+    out = Path(out)
+    if out.parent and not out.parent.exists():
+        raise ExportError(f"{out.parent} does not exist")
+    if not with_history:
+        package.write_to_file(str(out), timestamp=timestamp)
+        return ExportReport(out, len(cards), len(package.decks), False)
+    from recall import anki_history
+
+    reviews = anki_history.write_with_history(store, package, timestamp, cards, out, now, config)
+    return ExportReport(out, len(cards), len(package.decks), True, reviews)
+
