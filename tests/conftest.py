@@ -82,7 +82,8 @@ def db_url(tmp_path) -> str:
 def env(clock, db_url, deckdir, empty_shipped) -> Env:
     return Env(stdout=io.StringIO(), stderr=io.StringIO(),
                environ={"RECALL_DB": db_url, "RECALL_DECKS": str(deckdir.root)},
-               now=clock.now, monotonic=clock.monotonic, tz=BERLIN, shipped_decks=empty_shipped)
+               now=clock.now, monotonic=clock.monotonic, tz=BERLIN, shipped_decks=empty_shipped,
+               shipped_exercises=empty_shipped.parent / "no-exercises")
 
 
 @pytest.fixture

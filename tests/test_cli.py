@@ -65,7 +65,7 @@ def test_check_reports_every_problem_and_exits_1(run, deckdir, tmp_path):
 def test_check_ok_and_paths(run, deckdir):
     deckdir.write(DECK, SMALL_DECK)
     r = run("check", str(deckdir.root))
-    assert r.code == 0 and r.out.startswith("ok: 5 cards (6 review items) in 1 deck file(s)")
+    assert r.code == 0 and r.out.startswith("ok: 5 cards (6 review items) and 0 exercises in 1 file(s)")
     assert run("check", str(deckdir.root / "nope")).code == 1
 
 

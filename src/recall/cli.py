@@ -25,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--decks", metavar="DIR", action="append", default=argparse.SUPPRESS,
                         help="extra deck directory, laid out as <module-id>/<submodule>.yaml "
                              "(repeatable; env RECALL_DECKS, separated by ':')")
+    common.add_argument("--exercises", metavar="DIR", action="append", default=argparse.SUPPRESS,
+                        help="extra exercise directory, <module-id>/<name>.yaml with programs in ../native/ "
+                             "(repeatable; env RECALL_EXERCISES)")
+    common.add_argument("--trust", metavar="DIR", action="append", default=argparse.SUPPRESS,
+                        help="let the programs of this exercise directory run (repeatable; env RECALL_TRUST)")
 
     parser = argparse.ArgumentParser(
         prog="recall", parents=[common],
@@ -64,6 +69,31 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read (theory), examples, exercises, ml (connected to an ML use case)")
     m.add_argument("--undo", action="store_true", help="untick instead")
 
+    p = sub.add_parser("exercise", parents=[common], help="predict-then-measure exercises",
+                       description="Predict a number about your machine, then measure it.")
+    xsub = p.add_subparsers(dest="exercise_command", metavar="ACTION", required=True)
+    x = xsub.add_parser("list", parents=[common], help="list exercises and whether they can run here",
+                        description="List exercises, what each needs, and whether it can run on this machine.")
+    x.add_argument("module", nargs="?", help="only this module, e.g. 01 or memory")
+    x.add_argument("--json", action="store_true", help="print JSON")
+    x = xsub.add_parser("show", parents=[common], help="show an exercise's question and code",
+                        description="Show an exercise's question and the program that measures it.")
+    x.add_argument("id", help="exercise id, e.g. ex.ca.stride-miss-ratio")
+    x = xsub.add_parser("run", parents=[common], help="predict, measure, reveal, rate",
+                        description="Predict, measure, see the explanation and rate. With --predict, no prompt: "
+                                    "the suggested rating is recorded and the result printed.")
+    x.add_argument("id", help="exercise id")
+    x.add_argument("--predict", metavar="VALUE", help="your prediction, in the exercise's unit (percent for "
+                                                        "fractions)")
+    x.add_argument("--interval", nargs=2, metavar=("LO", "HI"), help="your 90%% interval (with --predict)")
+    x.add_argument("--json", action="store_true", help="with --predict: print JSON")
+    x.add_argument("--remeasure", action="store_true", help="measure again instead of reusing this machine's "
+                                                           "last measurement")
+    p = sub.add_parser("calibration", parents=[common], help="how far your predictions have been",
+                       description="Per module: how far your predictions have been from the measurements, over "
+                                   "time, and how often the measurement fell in your 90% interval.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = sub.add_parser("export", parents=[common], help="export decks to other tools",
                        description="Export decks to other tools.")
     esub = p.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
@@ -102,7 +132,8 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
 def _dispatch(args: argparse.Namespace, env: Env) -> int:
     if args.command == "check":
         return cmd_check(args, env)
-    settings = Settings.from_env(env, db=getattr(args, "db", None), decks=getattr(args, "decks", []))
+    settings = Settings.from_env(env, db=getattr(args, "db", None), decks=getattr(args, "decks", []),
+                                 exercises=getattr(args, "exercises", []), trust=getattr(args, "trust", []))
     col = Collection.open(env, settings)
     try:
         if args.command is None:
@@ -113,6 +144,10 @@ def _dispatch(args: argparse.Namespace, env: Env) -> int:
             return cmd_quiz(col, env, args)
         if args.command == "progress":
             return cmd_progress(col, env, args)
+        if args.command == "exercise":
+            return cmd_exercise(col, env, args)
+        if args.command == "calibration":
+            return cmd_calibration(col, env, args)
         if args.command == "export":
             return cmd_export(col, env, args)
         if args.command == "rebuild":
@@ -125,19 +160,25 @@ def _dispatch(args: argparse.Namespace, env: Env) -> int:
 def cmd_check(args: argparse.Namespace, env: Env) -> int:
     from recall import decks
 
+    settings = Settings.from_env(env, decks=getattr(args, "decks", []), exercises=getattr(args, "exercises", []))
+    deck_roots = [env.shipped_decks] + settings.deck_dirs
+    exercise_roots = [r for r in [env.shipped_exercises] + settings.exercise_dirs if r.is_dir()]
+    known = None
     if args.paths:
         files = decks.files_for_paths(args.paths)
+        # Exercises checked alone still name cards from the decks in use.
+        known = {c.id for c in decks.check(decks.find_deck_files(deck_roots))[0]}
     else:
-        settings = Settings.from_env(env, decks=getattr(args, "decks", []))
-        files = decks.find_deck_files([env.shipped_decks] + settings.deck_dirs)
-    cards, problems = decks.check(files)
+        files = decks.find_deck_files(deck_roots) + decks.find_deck_files(exercise_roots)
+    cards, problems = decks.check(files, exercise_roots, known)
     for p in problems:
         env.print(p.render())
     if problems:
         env.print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)")
         return 1
-    items = sum(len(c.item_ids()) for c in cards)
-    env.print(f"ok: {len(cards)} cards ({items} review items) in {len(files)} deck file(s)")
+    n_ex = sum(1 for c in cards if c.type == "exercise")
+    items = sum(len(c.item_ids()) for c in cards if c.type != "exercise")
+    env.print(f"ok: {len(cards) - n_ex} cards ({items} review items) and {n_ex} exercises in {len(files)} file(s)")
     return 0
 
 
@@ -179,12 +220,15 @@ def cmd_quiz(col: Collection, env: Env, args: argparse.Namespace) -> int:
                   title=f"Quiz {module.short}")
 
 
-def _study(col: Collection, env: Env, entries, *, mode: str, schedule: bool, title: str) -> int:
+def _study(col: Collection, env: Env, entries, *, mode: str, schedule: bool, title: str,
+           remeasure: bool = False) -> int:
     if env.terminal_input is None and not sys.stdin.isatty():
-        raise RecallError(f"recall {mode} needs a terminal; `recall review --plan` prints tonight's set instead")
+        hint = "`recall exercise run ID --predict VALUE` works without one" if mode == "exercise" else \
+            "`recall review --plan` prints tonight's set instead"
+        raise RecallError(f"recall {mode} needs a terminal; {hint}")
     from recall import ui
 
-    session = col.session(entries, mode=mode, schedule=schedule)
+    session = col.session(entries, mode=mode, schedule=schedule, remeasure=remeasure)
     ui.run(session, env, title)
     for line in session.summary().lines():
         env.print(line)
@@ -210,6 +254,52 @@ def cmd_progress(col: Collection, env: Env, args: argparse.Namespace) -> int:
     nxt = col.next_to_study(progress)
     if nxt:
         env.print(f"\nNext in the order: {nxt}")
+    return 0
+
+
+def cmd_exercise(col: Collection, env: Env, args: argparse.Namespace) -> int:
+    from recall import practice
+
+    if args.exercise_command == "list":
+        module = curriculum.resolve(args.module).id if args.module else None
+        rows = practice.listing(col, module)
+        if args.json:
+            env.print(json.dumps(rows, indent=2))
+        else:
+            for r in rows:
+                last = f"last: {r['last_value']:.3g} {r['unit']}" if r["last_value"] is not None else "not measured"
+                env.print(f"{'ok ' if r['can_run'] else 'NO '} {r['id']:<34} {r['module']}/{r['submodule']}  "
+                          f"{r['title']}  [{r['needs']}; {last}]" + ("" if r["can_run"] else f"  ({r['why_not']})"))
+        return 0
+    if args.exercise_command == "show":
+        env.print(practice.show(col, args.id))
+        return 0
+    exercise = col.exercise(args.id)
+    if args.predict is None:
+        if args.interval or args.json:
+            raise RecallError("--interval and --json go with --predict")
+        from recall.planner import PlanEntry
+
+        entry = PlanEntry(exercise.id, exercise.id, exercise.module, exercise.submodule, "exercise", "asked for", 0)
+        return _study(col, env, [entry], mode="exercise", schedule=True, title=f"Exercise {exercise.id}",
+                      remeasure=args.remeasure)
+    result = practice.run_scripted(col, exercise, args.predict, args.interval, remeasure=args.remeasure,
+                                        progress=None if args.json else practice.stderr_progress(env))
+    env.print(json.dumps(result, indent=2) if args.json else practice.describe_result(result))
+    return 0
+
+
+def cmd_calibration(col: Collection, env: Env, args: argparse.Namespace) -> int:
+    from recall import practice
+
+    report = practice.calibration(col)
+    if args.json:
+        env.print(json.dumps(report, indent=2))
+    elif not report:
+        env.print("No predictions yet: `recall exercise list` shows what you can measure.")
+    else:
+        for module, r in report.items():
+            env.print(practice.describe_calibration(module, r))
     return 0
 
 

@@ -15,9 +15,9 @@ from recall import curriculum, planner
 from recall.env import Env
 from recall.errors import RecallError
 from recall.planner import Estimates, Plan, PlanEntry
-from recall.scheduling import DayClock, SchedulerConfig
+from recall.scheduling import DayClock, Rating, SchedulerConfig
 from recall.session import Session
-from recall.storage import Store, default_url
+from recall.storage import Store, StoredCard, default_url
 from recall.sync import SyncReport, sync
 
 
@@ -25,18 +25,24 @@ from recall.sync import SyncReport, sync
 class Settings:
     db_url: str | None = None
     deck_dirs: list[Path] = field(default_factory=list)
+    exercise_dirs: list[Path] = field(default_factory=list)
+    trusted_dirs: list[Path] = field(default_factory=list)  # exercise dirs whose programs may run
     rollover_hour: int = 4
     desired_retention: float = 0.9
     new_per_day: int = 10
 
     @classmethod
-    def from_env(cls, env: Env, *, db: str | None = None, decks: list[str] | None = None) -> "Settings":
-        dirs = [Path(d) for d in (decks or [])]
-        extra = env.environ.get("RECALL_DECKS", "")
-        dirs += [Path(d) for d in extra.split(os.pathsep) if d]
+    def from_env(cls, env: Env, *, db: str | None = None, decks: list[str] | None = None,
+                 exercises: list[str] | None = None, trust: list[str] | None = None) -> "Settings":
+        def dirs(given: list[str] | None, var: str) -> list[Path]:
+            extra = env.environ.get(var, "")
+            return [Path(d) for d in (given or [])] + [Path(d) for d in extra.split(os.pathsep) if d]
+
         return cls(
             db_url=db or env.environ.get("RECALL_DB") or None,
-            deck_dirs=dirs,
+            deck_dirs=dirs(decks, "RECALL_DECKS"),
+            exercise_dirs=dirs(exercises, "RECALL_EXERCISES"),
+            trusted_dirs=dirs(trust, "RECALL_TRUST"),
             rollover_hour=_int_setting(env, "RECALL_ROLLOVER", 4, 0, 23),
             desired_retention=_float_setting(env, "RECALL_RETENTION", 0.9, 0.7, 0.99),
             new_per_day=_int_setting(env, "RECALL_NEW_PER_DAY", 10, 0, 1000),
@@ -70,15 +76,23 @@ class Collection:
                 raise RecallError(f"deck directory {root} does not exist (check {where})")
         return roots
 
+    def exercise_roots(self) -> list[Path]:
+        for root in self.settings.exercise_dirs:
+            if not root.is_dir():
+                raise RecallError(f"exercise directory {root} does not exist (check --exercises / RECALL_EXERCISES)")
+        return [self.env.shipped_exercises] + self.settings.exercise_dirs
+
     def sync(self) -> SyncReport:
-        return sync(self.store, self.deck_roots(), self.env.now())
+        return sync(self.store, self.deck_roots(), self.env.now(), self.exercise_roots())
 
     # --- planning ----------------------------------------------------------------------
 
     def evening_plan(self, *, minutes: float = 20, new_per_day: int | None = None) -> Plan:
         now = self.env.now()
         due_before = max(self.day_clock.next_rollover(now), now + timedelta(minutes=minutes))
-        rows = self.store.active_items(candidates_at=(due_before, self.day_clock.today_start(now)))
+        pulls, per_item = self._exercise_history()
+        rows = self.store.active_items(candidates_at=(due_before, self.day_clock.today_start(now)),
+                                       include_cards=pulls)
         read = {(m, s) for m, s, kind in self.store.progress_marks() if kind == "read"}
         # A module marked read counts for all its submodules.
         read_modules = {m for m, s in read if s == ""}
@@ -86,9 +100,26 @@ class Collection:
         return planner.evening(
             rows, now, self.day_clock, minutes=minutes,
             new_per_day=self.settings.new_per_day if new_per_day is None else new_per_day,
-            read=read, estimates=Estimates.from_durations(self.store.recent_durations()),
-            config=self.config,
+            read=read, estimates=Estimates.from_durations(self.store.recent_durations()).with_items(per_item),
+            config=self.config, pulls=pulls,
         )
+
+    def _exercise_history(self) -> tuple[dict, dict]:
+        """Concept cards to pull in (from exercises whose last answer was Hard or Again), and
+        how long each exercise took last time."""
+        last: dict[str, tuple] = {}
+        for item_id, at, rating, _, duration_ms in self.store.exercise_answers():
+            last[item_id] = (at, rating, duration_ms)
+        per_item = {iid: ms / 1000 for iid, (_, _, ms) in last.items()}
+        bad = {iid: v for iid, v in last.items() if v[1] in (Rating.AGAIN, Rating.HARD)}
+        pulls: dict[str, tuple] = {}
+        if bad:
+            for ex in self.store.cards_by_id(bad).values():
+                at, rating, _ = bad[ex.id]
+                for concept in ex.content.get("concepts") or []:
+                    if concept not in pulls or pulls[concept][2] < at:
+                        pulls[concept] = (ex.id, Rating(rating).label, at)
+        return pulls, per_item
 
     def quiz_entries(self, module: curriculum.Module, *, limit: int | None = None, due_only: bool = False,
                      seed: int | None = None) -> list[PlanEntry]:
@@ -99,9 +130,46 @@ class Collection:
         return planner.quiz(rows, now, self.day_clock, limit=limit, due_only=due_only,
                             seed=int(now.timestamp()) if seed is None else seed)
 
-    def session(self, entries: list[PlanEntry], *, mode: str = "review", schedule: bool = True) -> Session:
+    def session(self, entries: list[PlanEntry], *, mode: str = "review", schedule: bool = True,
+                remeasure: bool = False) -> Session:
         return Session(self.store, entries, now=self.env.now, monotonic=self.env.monotonic,
-                       day_clock=self.day_clock, mode=mode, schedule=schedule, config=self.config)
+                       day_clock=self.day_clock, mode=mode, schedule=schedule, config=self.config,
+                       measurer=lambda ex, progress: self.measure(ex, remeasure=remeasure, progress=progress))
+
+    # --- exercises ---------------------------------------------------------------------
+
+    def exercise(self, exercise_id: str) -> StoredCard:
+        card = self.store.cards_by_id([exercise_id]).get(exercise_id)
+        if card is None or card.type != "exercise" or card.retired_at is not None:
+            known = sorted(c.id for c in self.store.live_cards() if c.type == "exercise")
+            hint = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
+            raise RecallError(f"no exercise {exercise_id!r}; `recall exercise list` shows them ({hint})")
+        return card
+
+    def trusted_roots(self) -> list[Path]:
+        return [self.env.shipped_exercises] + self.settings.trusted_dirs
+
+    def measure(self, exercise: StoredCard, *, remeasure: bool = False, progress=None):
+        """The exercise's measurement on this machine: reused for the same machine and code."""
+        from recall import machine, runner
+
+        runner.check_trusted(exercise, self.trusted_roots())
+        mkey, ckey = machine.key(), runner.code_key(exercise)
+        if not remeasure:
+            cached = self.store.latest_measurement(exercise.id, mkey, ckey)
+            if cached is not None:
+                return runner.measurement_from_json(cached)
+        m = runner.measure(exercise, build_dir=self.build_dir(), progress=progress)
+        self.store.save_measurement(exercise.id, mkey, ckey, m.value, m.method, m.to_json(), self.env.now())
+        return m
+
+    def build_dir(self) -> Path:
+        configured = self.env.environ.get("RECALL_CACHE")
+        if configured:
+            return Path(configured) / "build"
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("recall", appauthor=False)) / "build"
 
     # --- progress ----------------------------------------------------------------------
 

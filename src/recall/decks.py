@@ -144,16 +144,20 @@ def locate(path: Path, root: Path) -> tuple[str, str] | str:
     return module_id, sub
 
 
-def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
-    """Parse one deck file. Never raises on bad content: problems are returned."""
+def load_yaml(path: Path, text: str | None, result: "ParseResult"):
+    """Compose a YAML file into nodes that keep their positions.
+
+    Returns (document node or None, problem reporter), or None when the file cannot be read or
+    is not YAML (the problem is already in ``result``). The reporter takes a node or mark and a
+    message and records a Problem pointing at that line and column.
+    """
     spath = str(path.resolve())
-    result = ParseResult()
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             result.problems.append(Problem(spath, 1, 1, f"cannot read: {exc}"))
-            return result
+            return None
     lines = text.splitlines()
 
     def problem(node_or_mark, message: str) -> None:
@@ -162,15 +166,9 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
         src = lines[line - 1] if 0 < line <= len(lines) else ""
         result.problems.append(Problem(spath, line, col, message, src))
 
-    where = locate(path, root)
-    if isinstance(where, str):
-        result.problems.append(Problem(spath, 1, 1, where))
-        return result
-    module_id, submodule = where
-
     loader = _Loader(text)
     try:
-        doc = loader.get_single_node()
+        return loader.get_single_node(), problem
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is None and isinstance(exc, yaml.reader.ReaderError):
@@ -181,9 +179,24 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
         else:
             message = f"YAML syntax: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}"
         problem(mark, message)
-        return result
+        return None
     finally:
         loader.dispose()
+
+
+def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
+    """Parse one deck file. Never raises on bad content: problems are returned."""
+    spath = str(path.resolve())
+    result = ParseResult()
+    loaded = load_yaml(path, text, result)
+    if loaded is None:
+        return result
+    doc, problem = loaded
+    where = locate(path, root)
+    if isinstance(where, str):
+        problem(None, where)
+        return result
+    module_id, submodule = where
     if doc is None:
         problem(None, "empty deck: expected a mapping with a 'cards' list")
         return result
@@ -191,16 +204,16 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
         problem(doc, "a deck must be a mapping with a 'cards' list")
         return result
 
-    top = _mapping(doc, problem)
+    top = node_mapping(doc, problem)
     for key, (knode, _) in top.items():
         if key not in ("title", "html", "cards"):
             problem(knode, f"unknown key {key!r} at deck level (allowed: title, html, cards)")
     if "title" in top:
-        result.title = _text(top["title"][1], "title", problem)
+        result.title = node_text(top["title"][1], "title", problem)
     html = False
     if "html" in top:
         hnode = top["html"][1]
-        html = _scalar(hnode) if isinstance(hnode, yaml.ScalarNode) else None
+        html = node_scalar(hnode) if isinstance(hnode, yaml.ScalarNode) else None
         if not isinstance(html, bool):
             problem(hnode, "'html' must be true or false")
             html = False
@@ -227,7 +240,7 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
     return result
 
 
-def _mapping(node, problem) -> dict[str, tuple]:
+def node_mapping(node, problem) -> dict[str, tuple]:
     """Keys to (key node, value node); reports non-text and duplicate keys."""
     out: dict[str, tuple] = {}
     for knode, vnode in node.value:
@@ -242,7 +255,7 @@ def _mapping(node, problem) -> dict[str, tuple]:
     return out
 
 
-def _scalar(node):
+def node_scalar(node):
     """A scalar's value with YAML's safe types (int, float, bool, str, None)."""
     loader = _Loader("")
     try:
@@ -251,9 +264,9 @@ def _scalar(node):
         loader.dispose()
 
 
-def _text(node, key: str, problem, *, allow_numbers: bool = False) -> str | None:
+def node_text(node, key: str, problem, *, allow_numbers: bool = False) -> str | None:
     if isinstance(node, yaml.ScalarNode):
-        value = _scalar(node)
+        value = node_scalar(node)
         if isinstance(value, str) and value.strip():
             return value
         if allow_numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -275,17 +288,17 @@ def _card(node, position: int, path: str, module: str, submodule: str, problem) 
         errors.append(message)
         problem(n, message)
 
-    fields = _mapping(node, bad)
+    fields = node_mapping(node, bad)
     if "id" not in fields:
         bad(node, "card without 'id' (every card needs a unique, permanent id)")
         return None
-    cid = _text(fields["id"][1], "id", bad, allow_numbers=True)
+    cid = node_text(fields["id"][1], "id", bad, allow_numbers=True)
     if cid is not None and not ID_RE.match(cid):
         bad(fields["id"][1], f"id {cid!r} must be lowercase letters, digits, '.', '_' or '-' "
                              "and start with a letter or digit")
     ctype = "basic"
     if "type" in fields:
-        ctype = _text(fields["type"][1], "type", bad) or "basic"
+        ctype = node_text(fields["type"][1], "type", bad) or "basic"
         if ctype not in CARD_TYPES:
             bad(fields["type"][1], f"unknown type {ctype!r}; use one of: {', '.join(CARD_TYPES)}")
             return None
@@ -306,9 +319,9 @@ def _card(node, position: int, path: str, module: str, submodule: str, problem) 
 
     tags: tuple[str, ...] = ()
     if "tags" in fields:
-        tags = _tags(fields["tags"][1], bad)
-    source = _text(fields["source"][1], "source", bad) if "source" in fields else None
-    note = _text(fields["note"][1], "note", bad) if "note" in fields else None
+        tags = node_tags(fields["tags"][1], bad)
+    source = node_text(fields["source"][1], "source", bad) if "source" in fields else None
+    note = node_text(fields["note"][1], "note", bad) if "note" in fields else None
 
     if ctype == "cloze" and "text" in content and not CLOZE_RE.search(content["text"]):
         bad(fields["text"][1], "cloze card has no deletions: mark one as {{c1::answer}}")
@@ -329,13 +342,13 @@ def _field(ctype: str, key: str, node, bad):
         if not isinstance(node, yaml.SequenceNode):
             bad(node, "'choices' must be a list of 2 to 6 options")
             return None
-        items = [_text(n, "choice", bad, allow_numbers=True) for n in node.value]
+        items = [node_text(n, "choice", bad, allow_numbers=True) for n in node.value]
         if not 2 <= len(items) <= 6:
             bad(node, f"'choices' has {len(items)} options; give 2 to 6")
             return None
         return items if all(i is not None for i in items) else None
     if ctype == "choice" and key == "answer":
-        value = _scalar(node) if isinstance(node, yaml.ScalarNode) else None
+        value = node_scalar(node) if isinstance(node, yaml.ScalarNode) else None
         if not isinstance(value, int) or isinstance(value, bool):
             bad(node, "choice 'answer' must be the number of the correct choice (1 = first)")
             return None
@@ -344,12 +357,12 @@ def _field(ctype: str, key: str, node, bad):
         if not isinstance(node, yaml.SequenceNode):
             bad(node, "'accept' must be a list of other accepted answers")
             return None
-        items = [_text(n, "accept", bad, allow_numbers=True) for n in node.value]
+        items = [node_text(n, "accept", bad, allow_numbers=True) for n in node.value]
         return items if all(i is not None for i in items) else None
     if ctype == "numeric" and key == "answer":
-        return _number(node, "answer", bad)
+        return node_number(node, "answer", bad)
     if ctype == "numeric" and key == "tolerance":
-        value = _scalar(node) if isinstance(node, yaml.ScalarNode) else None
+        value = node_scalar(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if value < 0:
                 bad(node, "'tolerance' must not be negative")
@@ -361,11 +374,11 @@ def _field(ctype: str, key: str, node, bad):
                 return value.strip()
         bad(node, "'tolerance' must be a number in the card's unit, 'N%' (relative) or 'xN' (within a factor N >= 1)")
         return None
-    return _text(node, key, bad, allow_numbers=(ctype == "typed" and key == "answer"))
+    return node_text(node, key, bad, allow_numbers=(ctype == "typed" and key == "answer"))
 
 
-def _number(node, key: str, bad) -> float | int | None:
-    value = _scalar(node) if isinstance(node, yaml.ScalarNode) else None
+def node_number(node, key: str, bad) -> float | int | None:
+    value = node_scalar(node) if isinstance(node, yaml.ScalarNode) else None
     if isinstance(value, str):  # YAML 1.1 reads 1e6 as text; accept plain numeric text
         try:
             value = float(value.replace("_", ""))
@@ -377,13 +390,13 @@ def _number(node, key: str, bad) -> float | int | None:
     return None
 
 
-def _tags(node, bad) -> tuple[str, ...]:
+def node_tags(node, bad) -> tuple[str, ...]:
     if not isinstance(node, yaml.SequenceNode):
         bad(node, "'tags' must be a list, e.g. [cache, ml]")
         return ()
     tags = []
     for n in node.value:
-        t = _text(n, "tag", bad, allow_numbers=True)
+        t = node_text(n, "tag", bad, allow_numbers=True)
         if t is not None and re.search(r"\s", t):
             bad(n, f"tag {t!r} contains white space")
         elif t is not None:
@@ -419,15 +432,24 @@ def files_for_paths(paths: list[Path]) -> list[tuple[Path, Path]]:
     return files
 
 
-def check(files: list[tuple[Path, Path]]) -> tuple[list[Card], list[Problem]]:
-    """Validate deck files: each alone, then ids across all of them. Writes nothing."""
+def check(files: list[tuple[Path, Path]], exercise_roots: list[Path] = (),
+          known_cards: set[str] | None = None) -> tuple[list[Card], list[Problem]]:
+    """Validate deck and exercise files: each alone, then ids across all of them, then that
+    exercises name existing cards as concepts (``known_cards`` adds ids from files not checked).
+    A root named ``exercises`` or listed in ``exercise_roots`` holds exercises. Writes nothing."""
+    from recall import exercises
+
+    ex_roots = {r.resolve() for r in exercise_roots}
     cards: list[Card] = []
     problems: list[Problem] = []
     for path, root in files:
-        res = parse_file(path, root)
+        is_exercise = root.resolve() in ex_roots or root.name == "exercises"
+        res = (exercises.parse_file if is_exercise else parse_file)(path, root)
         cards.extend(res.cards)
         problems.extend(res.problems)
     problems.extend(duplicate_ids(cards))
+    card_ids = {c.id for c in cards if c.type != "exercise"} | (known_cards or set())
+    problems.extend(exercises.check_concepts([c for c in cards if c.type == "exercise"], card_ids))
     return cards, problems
 
 

@@ -16,7 +16,9 @@ from typing import Any, Callable, Mapping, TextIO
 
 from recall.errors import RecallError
 
-SHIPPED_DECKS = Path(__file__).resolve().parents[2] / "decks"
+REPO = Path(__file__).resolve().parents[2]  # the checkout recall runs from (pip install -e)
+SHIPPED_DECKS = REPO / "decks"
+SHIPPED_EXERCISES = REPO / "exercises"
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Env:
     terminal_input: Any = None
     terminal_output: Any = None
     shipped_decks: Path = SHIPPED_DECKS
+    shipped_exercises: Path = SHIPPED_EXERCISES
 
     @classmethod
     def from_os(cls) -> "Env":

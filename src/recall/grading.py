@@ -110,8 +110,98 @@ def grade(card_type: str, content: dict, response: str) -> Verdict:
 
 
 def takes_response(card_type: str) -> bool:
-    return card_type in ("typed", "choice", "numeric")
+    return card_type in ("typed", "choice", "numeric", "exercise")
 
 
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:.4g}"
+
+
+# --- predictions of measured quantities -----------------------------------------------
+
+# Default thresholds per kind: a prediction within ``easy`` is Easy, within ``good`` Good,
+# within ``hard`` Hard, beyond that Again. Positive quantities: a factor; fractions:
+# percentage points; counts: relative error (0 is exact).
+DEFAULT_THRESHOLDS = {
+    "positive": {"easy": 1.5, "good": 3.0, "hard": 10.0},
+    "fraction": {"easy": 2.0, "good": 5.0, "hard": 15.0},
+    "count": {"easy": 0.0, "good": 0.10, "hard": 1.0},
+}
+_STEP_DOWN = {Rating.EASY: Rating.GOOD, Rating.GOOD: Rating.HARD, Rating.HARD: Rating.AGAIN, Rating.AGAIN: Rating.AGAIN}
+
+
+@dataclass(frozen=True)
+class Prediction:
+    value: float
+    low: float | None = None  # the learner's 90 % interval, if given
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class PredictionVerdict:
+    suggested: Rating
+    error: float  # in the kind's measure: decades (positive), points (fraction), relative (count)
+    error_text: str
+    interval_hit: bool | None  # None when no interval was given
+
+
+def parse_prediction(text: str) -> Prediction:
+    """``64`` or ``64 32 128`` (a value and a 90 % interval), commas or dashes allowed between."""
+    parts = [p for p in re.split(r"[\s,;]+|(?<=\d)-(?=\d)", text.strip()) if p]
+    if len(parts) not in (1, 3):
+        raise AnswerFormatError("type your prediction, optionally followed by a 90% interval: e.g. 80 or 80 50 120")
+    value, *rest = (parse_number(p) for p in parts)
+    if rest:
+        low, high = sorted(rest)
+        return Prediction(value, low, high)
+    return Prediction(value)
+
+
+def grade_prediction(kind: str, predicted: Prediction, measured: float, spread: tuple[float, float],
+                     thresholds: dict | None = None) -> PredictionVerdict:
+    """Grade a prediction against what was measured.
+
+    ``spread`` is the runs' (min, max): for positive quantities, half the decades it spans is
+    forgiven, so noise in the measurement does not cost a rating. Fractions are given and
+    measured as 0..1 and graded in percentage points.
+    """
+    t = DEFAULT_THRESHOLDS[kind] | {k: v for k, v in (thresholds or {}).items() if v is not None}
+    p, m = predicted.value, measured
+    if kind == "positive":
+        if p <= 0 or m <= 0:
+            error, rating = math.inf, Rating.AGAIN
+        else:
+            lo, hi = spread
+            noise = 0.5 * math.log10(hi / lo) if lo > 0 and hi > 0 else 0.0
+            error = max(0.0, abs(math.log10(p / m)) - noise)
+            rating = _by_threshold(error, {k: math.log10(v) for k, v in t.items()})
+        text = f"{p / m:.2g}× the measurement" if p > 0 and m > 0 else "not a positive number"
+    elif kind == "fraction":
+        error = abs(p - m) * 100
+        rating = _by_threshold(error, t)
+        text = f"off by {error:.1f} percentage points"
+    elif kind == "count":
+        error = abs(p - m) / abs(m) if m else (0.0 if p == m else math.inf)
+        rating = Rating.EASY if p == m else _by_threshold(error, t, exact_easy=True)
+        text = "exact" if p == m else f"off by {abs(p - m):g} ({error:.0%})"
+    else:
+        raise ValueError(kind)
+    hit = None
+    if predicted.low is not None:
+        hit = predicted.low <= m <= predicted.high
+        if not hit:
+            rating = _STEP_DOWN[rating]
+        wide = predicted.low <= 0 or predicted.high / predicted.low > 10  # "somewhere in 10×" is not Easy
+        if wide and rating == Rating.EASY:
+            rating = Rating.GOOD
+    return PredictionVerdict(rating, error, text, hit)
+
+
+def _by_threshold(error: float, t: dict, exact_easy: bool = False) -> Rating:
+    if not exact_easy and error <= t["easy"]:
+        return Rating.EASY
+    if error <= t["good"]:
+        return Rating.GOOD
+    if error <= t["hard"]:
+        return Rating.HARD
+    return Rating.AGAIN

@@ -29,6 +29,13 @@ class Estimates:
 
     new_seconds: float = 30.0  # first sight, including its learning steps the same evening
     review_seconds: float = 12.0
+    exercise_seconds: float = 90.0  # an exercise never run: predict, compile, measure, read
+    per_item: dict = field(default_factory=dict)  # item id -> seconds its last run took (exercises)
+
+    def seconds(self, row: ItemRow, kind: str) -> float:
+        if row.card_type == "exercise":
+            return self.per_item.get(row.state.item_id, self.exercise_seconds)
+        return self.new_seconds if kind == "new" else self.review_seconds
 
     @classmethod
     def from_durations(cls, durations: list[tuple[int, bool]]) -> "Estimates":
@@ -39,6 +46,9 @@ class Estimates:
         review = min(statistics.median(old), 120.0) if len(old) >= 5 else cls.review_seconds
         first = min(statistics.median(new), 300.0) if len(new) >= 5 else cls.new_seconds - 2 * cls.review_seconds
         return cls(new_seconds=first + 2 * review, review_seconds=review)
+
+    def with_items(self, per_item: dict[str, float]) -> "Estimates":
+        return Estimates(self.new_seconds, self.review_seconds, self.exercise_seconds, dict(per_item))
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,10 @@ def evening(
     read: set[tuple[str, str]] = frozenset(),
     estimates: Estimates = Estimates(),
     config: SchedulerConfig = SchedulerConfig(),
+    pulls: dict[str, tuple[str, str, datetime]] | None = None,
 ) -> Plan:
+    """``pulls`` maps a card id to (exercise id, rating label, answered at): the concept cards
+    of an exercise answered Hard or Again, pulled in when due within 7 days."""
     budget = minutes * 60
     plan = Plan(budget_seconds=budget)
     today = clock.today_start(now)
@@ -154,21 +167,42 @@ def evening(
         return True
 
     for row in learning:
-        take(row, "learning", f"learning step due {row.state.due:%H:%M} UTC", estimates.review_seconds)
+        take(row, "learning", f"learning step due {row.state.due:%H:%M} UTC", estimates.seconds(row, "learning"))
     for row in reviews:
         take(row, "review", f"due review, recall probability {recall_p[row.state.item_id]:.0%}",
-             estimates.review_seconds)
+             estimates.seconds(row, "review"))
+    for row, (ex_id, label, at) in _pulled(rows, pulls or {}, now, {e.item_id for e in chosen}, reviews):
+        take(row, "review", f"pulled in: exercise {ex_id} was answered {label} on {at:%Y-%m-%d}, "
+                            f"due {row.state.due:%Y-%m-%d}", estimates.seconds(row, "review"))
     for row in new:
         if new_slots <= 0:
             plan.left_out.append((row.state.item_id, f"new: today's limit of {new_per_day} new cards reached"))
             continue
         why = "new, submodule marked read" if (row.module, row.submodule) in read else "new, next in learning order"
-        if take(row, "new", why, estimates.new_seconds):
+        if take(row, "new", why, estimates.seconds(row, "new")):
             new_slots -= 1
     plan.entries = interleave(chosen)
     # The left-out list of new cards can be the whole curriculum: keep it readable.
     plan.left_out = _trim_left_out(plan.left_out)
     return plan
+
+
+PULL_WINDOW = timedelta(days=7)
+
+
+def _pulled(rows, pulls, now, chosen_ids, due_reviews):
+    """Concept cards of a badly answered exercise, due within a week and not reviewed since."""
+    due_ids = {r.state.item_id for r in due_reviews}
+    out = []
+    for row in rows:
+        pull = pulls.get(row.card_id)
+        s = row.state
+        if (pull is None or s.is_new or row.suspended or s.item_id in chosen_ids or s.item_id in due_ids
+                or s.due >= now + PULL_WINDOW or (s.last_review is not None and s.last_review >= pull[2])):
+            continue
+        out.append((row, pull))
+    out.sort(key=lambda rp: (rp[0].state.due, rp[0].state.item_id))
+    return out
 
 
 def interleave(entries: list[PlanEntry], max_run: int = MAX_RUN) -> list[PlanEntry]:

@@ -31,6 +31,11 @@ def front(card: StoredCard, cloze: int = 0) -> Fragments:
         return text(c["question"])
     if card.type == "numeric":
         return text(c["question"]) + [("class:dim", f"\n(answer in {c['unit']})")]
+    if card.type == "exercise":
+        p = c["predict"]
+        return ([("class:choice", c["title"] + "\n\n")] + text(c["question"])
+                + [("class:dim", f"\n\nPredict the {p['quantity']} on this machine, in {p['unit']}; "
+                                 "optionally add your 90% interval: e.g. 80 50 120")])
     raise ValueError(card.type)
 
 
@@ -59,6 +64,24 @@ def back(card: StoredCard, cloze: int = 0) -> Fragments:
         out += [("", "\n\n")] + text(card.note)
     if card.source:
         out += [("class:source", f"\n\nSource: {card.source}")]
+    return out
+
+
+def measured(card: StoredCard, m) -> Fragments:
+    """The measurement, its spread and where it came from, then the explanation."""
+    c = card.content
+    unit = c["predict"]["unit"]
+    scale = 100 if c["predict"]["kind"] == "fraction" else 1
+    spread = "" if len(m.runs) < 2 else f"  (runs {m.low * scale:.3g}–{m.high * scale:.3g}, CV {m.cv:.1%})"
+    out: Fragments = [("class:answer", f"Measured: {m.value * scale:.3g} {unit}"), ("class:dim", spread),
+                      ("class:source", f"\n[{m.method}] on {m.machine.get('cpu', '?')}"
+                                       + (" (virtualised)" if m.machine.get("virtualised") else "")
+                                       + (" · cached" if m.cached else ""))]
+    if m.counters_error and not m.method.startswith("hardware"):
+        out.append(("class:dim", f"\nNo hardware counters: {m.counters_error}"))
+    out += [("", "\n\n")] + text(c["explanation"])
+    if c.get("concepts"):
+        out.append(("class:dim", "\n\nConcepts: " + ", ".join(c["concepts"])))
     return out
 
 

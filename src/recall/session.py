@@ -7,6 +7,7 @@ answer is committed to storage before the next item is chosen.
 from __future__ import annotations
 
 import heapq
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -33,6 +34,8 @@ class Current:
     revealed: bool = False
     response: str | None = None
     verdict: Verdict | None = None
+    measurement: object | None = None  # runner.Measurement, for exercises
+    logged_response: str | None = None  # what goes in the log (JSON for exercises)
 
     @property
     def needs_response(self) -> bool:
@@ -71,6 +74,31 @@ class _Step:
     entry: PlanEntry = field(compare=False)
 
 
+def judge_prediction(card: StoredCard, response: str, measure: Callable) -> tuple[Verdict, object, str]:
+    """Read a prediction, measure (``measure(card) -> runner.Measurement``), grade.
+
+    Returns the verdict, the measurement, and the JSON that goes into the review log. Raises
+    AnswerFormatError before measuring when the prediction cannot be read.
+    """
+    spec = card.content["predict"]
+    prediction = grading.parse_prediction(response)
+    if spec["kind"] == "fraction":  # typed in percent, measured as 0..1
+        prediction = grading.Prediction(*(None if v is None else v / 100
+                                          for v in (prediction.value, prediction.low, prediction.high)))
+    m = measure(card)
+    pv = grading.grade_prediction(spec["kind"], prediction, m.value, (m.low, m.high), card.content.get("thresholds"))
+    scale = 100 if spec["kind"] == "fraction" else 1
+    verdict = Verdict(pv.suggested >= Rating.GOOD, pv.suggested, f"{m.value * scale:.3g} {spec['unit']}",
+                      pv.error_text)
+    logged = json.dumps({
+        "predicted": prediction.value,
+        "interval": None if prediction.low is None else [prediction.low, prediction.high],
+        "measured": m.value, "unit": spec["unit"], "kind": spec["kind"], "error": pv.error,
+        "interval_hit": pv.interval_hit, "method": m.method, "cached": m.cached,
+    }, sort_keys=True)
+    return verdict, m, logged
+
+
 class Session:
     def __init__(
         self,
@@ -83,6 +111,7 @@ class Session:
         mode: str = "review",
         schedule: bool = True,
         config: SchedulerConfig = SchedulerConfig(),
+        measurer: Callable | None = None,
     ):
         self.store = store
         self.queue = list(entries)
@@ -93,6 +122,7 @@ class Session:
         self.mode = mode
         self.schedule = schedule
         self.config = config
+        self.measurer = measurer  # (exercise card, progress callback) -> runner.Measurement
         self.learning: list[_Step] = []  # learning steps due later this session
         self._seq = 0
         self.done: list[_Answered] = []
@@ -121,17 +151,34 @@ class Session:
 
     # --- actions ---------------------------------------------------------------------
 
-    def submit(self, response: str) -> Verdict:
-        """Grade a typed/choice/numeric answer; reveals the card. Raises AnswerFormatError."""
+    def submit(self, response: str, progress=None) -> Verdict:
+        """Grade a typed/choice/numeric answer, or an exercise's prediction (which measures first);
+        reveals the card. Raises AnswerFormatError or ExerciseError, having changed nothing."""
         cur = self._require()
+        if cur.card.type == "exercise":
+            return self._submit_prediction(cur, response, progress)
         verdict = grading.grade(cur.card.type, cur.card.content, response)
         cur.response, cur.verdict, cur.revealed = response, verdict, True
+        cur.logged_response = response
+        return verdict
+
+    def _submit_prediction(self, cur: Current, response: str, progress) -> Verdict:
+        if self.measurer is None:
+            raise RecallError("exercises cannot be measured in this session")
+        verdict, m, logged = judge_prediction(cur.card, response, lambda ex: self.measurer(ex, progress))
+        cur.response, cur.verdict, cur.measurement, cur.revealed = response, verdict, m, True
+        cur.logged_response = logged
         return verdict
 
     def skip_answer(self) -> None:
-        """Reveal a typed/choice/numeric card without answering ("I don't know"); no suggestion."""
+        """Reveal a typed/choice/numeric card without answering ("I don't know"); no suggestion.
+
+        An exercise cannot be revealed without a prediction: its value is never shown first."""
         cur = self._require()
+        if cur.card.type == "exercise":
+            raise RecallError("predict first: the measurement is shown only after a prediction (b buries it)")
         cur.response, cur.verdict, cur.revealed = "", None, True
+        cur.logged_response = ""
 
     def reveal(self) -> None:
         cur = self._require()
@@ -145,8 +192,9 @@ class Session:
         if not cur.revealed:
             raise RecallError("reveal the answer before rating it")
         seconds = min(self.monotonic() - cur.shown_at, MAX_ANSWER_SECONDS)
+        mode = "exercise" if cur.card.type == "exercise" else self.mode
         new_state, log = answer(cur.state, Rating(rating), self.now(), config=self.config,
-                                duration_ms=int(seconds * 1000), mode=self.mode, response=cur.response,
+                                duration_ms=int(seconds * 1000), mode=mode, response=cur.logged_response,
                                 schedule=self.schedule)
         log_id = self.store.record_answer(log, new_state)
         requeued = self.schedule and new_state.is_learning

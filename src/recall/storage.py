@@ -27,7 +27,7 @@ from recall.scheduling import ItemState, LogEntry, Rating
 
 # Keep in step with the newest file in migrations/versions (a test checks it). Comparing
 # against this constant lets an up-to-date database open without importing Alembic.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 class StorageError(RecallError):
@@ -130,6 +130,19 @@ progress_marks = sa.Table(  # added by migration 0002
     sa.Column("submodule", sa.String(200), primary_key=True),  # "" for the module itself
     sa.Column("kind", sa.String(20), primary_key=True),
     sa.Column("marked_at", UTCDateTime, nullable=False),
+)
+
+
+measurements = sa.Table(  # added by migration 0003
+    "measurements", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("exercise_id", sa.String(200), nullable=False),
+    sa.Column("machine_key", sa.String(64), nullable=False),
+    sa.Column("code_key", sa.String(64), nullable=False),
+    sa.Column("measured_at", UTCDateTime, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
 )
 
 
@@ -325,13 +338,13 @@ class Store:
 
     # --- items ---------------------------------------------------------------------
 
-    def active_items(self, module: str | None = None, *, candidates_at: tuple[datetime, datetime] | None = None
-                     ) -> list[ItemRow]:
+    def active_items(self, module: str | None = None, *, candidates_at: tuple[datetime, datetime] | None = None,
+                     include_cards: Iterable[str] = ()) -> list[ItemRow]:
         """Every item of every live card, with its card's place in the curriculum.
 
         ``candidates_at=(due_before, today_start)`` keeps only what an evening plan can use:
-        new items, items due before ``due_before``, and items touched since ``today_start``
-        (for the daily new-card count and cloze siblings). On a mature collection that is a
+        new items, items due before ``due_before``, items touched since ``today_start``
+        (for the daily new-card count and cloze siblings), and the items of ``include_cards``. On a mature collection that is a
         small share of the rows, which keeps start-up fast.
         """
         q = (sa.select(*_ITEM_ROW_COLUMNS)
@@ -342,7 +355,8 @@ class Store:
         if candidates_at is not None:
             due_before, today = candidates_at
             q = q.where(sa.or_(items.c.state.is_(None), items.c.due < due_before, items.c.last_review >= today,
-                               items.c.introduced_at >= today, items.c.buried_until.is_not(None)))
+                               items.c.introduced_at >= today, items.c.buried_until.is_not(None),
+                               items.c.card_id.in_(list(include_cards))))
         with self.read() as conn:
             # Plain tuple unpacking: on a large collection this loop is most of start-up.
             return [
@@ -479,6 +493,37 @@ class Store:
                     conn.execute(items.update().where(items.c.id == iid).values(**values))
                     changed += 1
         return changed
+
+    # --- measurements -------------------------------------------------------------------
+
+    def save_measurement(self, exercise_id: str, machine_key: str, code_key: str, value: float, method: str,
+                         data: dict, now: datetime) -> None:
+        with self.write() as conn:
+            conn.execute(measurements.insert().values(
+                exercise_id=exercise_id, machine_key=machine_key, code_key=code_key, measured_at=now,
+                value=value, method=method, data=json.dumps(data, sort_keys=True)))
+
+    def latest_measurement(self, exercise_id: str, machine_key: str | None = None,
+                           code_key: str | None = None) -> dict | None:
+        """The newest measurement of an exercise (on this machine and code, when given)."""
+        q = sa.select(measurements).where(measurements.c.exercise_id == exercise_id)
+        if machine_key is not None:
+            q = q.where(measurements.c.machine_key == machine_key)
+        if code_key is not None:
+            q = q.where(measurements.c.code_key == code_key)
+        with self.read() as conn:
+            r = conn.execute(q.order_by(measurements.c.id.desc()).limit(1)).one_or_none()
+        if r is None:
+            return None
+        return json.loads(r.data) | {"value": r.value, "method": r.method, "measured_at": r.measured_at.isoformat()}
+
+    def exercise_answers(self) -> list[tuple[str, datetime, int, str | None, int]]:
+        """(item id, time, rating, response JSON, duration ms) of every exercise answer, oldest first."""
+        q = (sa.select(review_log.c.item_id, review_log.c.reviewed_at, review_log.c.rating, review_log.c.response,
+                       review_log.c.duration_ms)
+             .where(review_log.c.mode == "exercise").order_by(review_log.c.id))
+        with self.read() as conn:
+            return [tuple(r) for r in conn.execute(q)]
 
     # --- progress ----------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from recall import decks
+from recall import decks, exercises
 from recall.decks import Card, DeckError, Problem
 from recall.storage import Store
 
@@ -32,11 +32,17 @@ class SyncReport:
         return bool(self.added or self.updated or self.moved or self.retired or self.restored)
 
 
-def sync(store: Store, roots: list[Path], now: datetime) -> SyncReport:
-    """Sync the decks under ``roots`` into ``store``. On any deck problem, raise and write nothing."""
+def sync(store: Store, roots: list[Path], now: datetime, exercise_roots: list[Path] = ()) -> SyncReport:
+    """Sync the decks under ``roots`` (and exercises under ``exercise_roots``) into ``store``.
+
+    On any problem, raise and write nothing.
+    """
     report = SyncReport()
     records = store.deck_file_records()
-    files = decks.find_deck_files(roots)
+    exercise_roots = [r for r in exercise_roots if r.is_dir()]
+    files = decks.find_deck_files(roots) + decks.find_deck_files(exercise_roots)
+    parsers = {r.resolve(): exercises.parse_file for r in exercise_roots}
+    roots = [*roots, *exercise_roots]
     present = {str(path.resolve()): (path, root) for path, root in files}
 
     changed: dict[str, tuple[Path, Path, bytes, tuple[int, int, str]]] = {}
@@ -71,7 +77,7 @@ def sync(store: Store, roots: list[Path], now: datetime) -> SyncReport:
         except UnicodeDecodeError as exc:
             problems.append(Problem(spath, 1, 1, f"not UTF-8 text: {exc.reason}"))
             continue
-        result = decks.parse_file(path, root, text)
+        result = parsers.get(root.resolve(), decks.parse_file)(path, root, text)
         parsed.extend(result.cards)
         problems.extend(result.problems)
         report.parsed_files.append(spath)

@@ -7,6 +7,7 @@ from the session's state. Tests drive it through prompt_toolkit's pipe input.
 from __future__ import annotations
 
 from prompt_toolkit.application import Application
+from prompt_toolkit.eventloop import run_in_executor_with_context
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
@@ -47,7 +48,7 @@ STYLE = Style.from_dict({
 
 def run(session: Session, env: Env, title: str) -> None:
     """Run the session until it ends or the learner quits."""
-    state = {"help": False, "message": ""}
+    state = {"help": False, "message": "", "measuring": None}
 
     def header():
         cur = session.current
@@ -66,6 +67,8 @@ def run(session: Session, env: Env, title: str) -> None:
         if cur is None:
             return [("", "Done.")]
         out = render.front(cur.card, cur.cloze)
+        if state["measuring"]:
+            out = out + [("class:rule", "\n\n" + "─" * 40 + "\n"), ("class:message", state["measuring"])]
         if cur.revealed:
             out = out + [("class:rule", "\n\n" + "─" * 40 + "\n")]
             if cur.verdict is not None:
@@ -73,15 +76,18 @@ def run(session: Session, env: Env, title: str) -> None:
                 mark = ("class:answer", "✓ correct") if v.correct else ("class:wrong", "✗ not quite")
                 out += [mark, ("", f"  you answered {cur.response!r}"),
                         ("class:dim", f" ({v.detail})" if v.detail else ""), ("", "\n")]
-            out += render.back(cur.card, cur.cloze)
+            out += render.measured(cur.card, cur.measurement) if cur.measurement else render.back(cur.card, cur.cloze)
         return out
 
     def footer():
         cur = session.current
         if cur is None:
             return ""
+        if state["measuring"]:
+            return [("class:dim", "The measurement runs on this machine; answers so far are saved.")]
         if cur.needs_response:
-            hint = "number of your choice" if cur.card.type == "choice" else "your answer"
+            hint = {"choice": "the number of your choice", "exercise": "your prediction"}.get(cur.card.type,
+                                                                                             "your answer")
             return [("class:dim", f"Type {hint}, then Enter.   Esc: don't know   Ctrl-Z undo   Ctrl-C quit")]
         if not cur.revealed:
             return [("class:dim", "Space/Enter reveal   u undo   s suspend   b bury   ? keys   q quit")]
@@ -96,11 +102,15 @@ def run(session: Session, env: Env, title: str) -> None:
         return out
 
     answer_box = TextArea(height=1, prompt="> ", multiline=False)
-    typing = Condition(lambda: session.current is not None and session.current.needs_response and not state["help"])
+    typing = Condition(lambda: session.current is not None and session.current.needs_response and not state["help"]
+                       and not state["measuring"])
     revealed = Condition(lambda: session.current is not None and session.current.revealed)
     body_window = Window(FormattedTextControl(body, focusable=True), wrap_lines=True)
 
     def accept(buffer) -> bool:
+        if session.current.card.type == "exercise":
+            measure_in_background(buffer)
+            return True
         try:
             session.submit(buffer.text)
             state["message"] = ""
@@ -109,6 +119,29 @@ def run(session: Session, env: Env, title: str) -> None:
             state["message"] = str(e)
         refocus()
         return True  # keep_text handled above
+
+    def measure_in_background(buffer) -> None:
+        """Measuring takes seconds: do it off the event loop and show a progress bar meanwhile."""
+        text = buffer.text
+
+        def progress(done: int, total: int, what: str) -> None:
+            state["measuring"] = f"measuring [{'#' * done}{'.' * (total - done)}] {what}"
+            app.invalidate()
+
+        async def task() -> None:
+            state["measuring"] = "measuring ..."
+            try:
+                await run_in_executor_with_context(lambda: session.submit(text, progress))
+                state["message"] = ""
+                buffer.text = ""
+            except RecallError as e:
+                state["message"] = str(e)
+            finally:
+                state["measuring"] = None
+                refocus()
+                app.invalidate()
+
+        app.create_background_task(task())
 
     answer_box.accept_handler = accept
 
@@ -126,7 +159,7 @@ def run(session: Session, env: Env, title: str) -> None:
         refocus()
 
     kb = KeyBindings()
-    idle = ~typing
+    idle = ~typing & Condition(lambda: not state["measuring"])
 
     @kb.add("escape", filter=typing, eager=True)
     def _(event):
@@ -144,7 +177,7 @@ def run(session: Session, env: Env, title: str) -> None:
             act(lambda: session.rate(rating))
 
     @kb.add("u", filter=idle)
-    @kb.add("c-z", eager=True)  # works while typing an answer too
+    @kb.add("c-z", eager=True, filter=Condition(lambda: not state["measuring"]))  # also while typing
     def _(event):
         act(lambda: session.undo() or _raise("nothing to undo in this session"))
 

@@ -1,0 +1,207 @@
+"""Running an exercise's measurement: compile its C program (cached), run it in a subprocess
+with a time limit, repeat, and summarise; or simulate the cache when counters are unavailable.
+
+Every way a program can fail (no compiler, a compile error, a crash, a hang, output that is
+not one JSON object) becomes an ExerciseError with one line saying what happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import statistics
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from recall import machine
+from recall.errors import RecallError
+
+WARMUP = 1
+RUNS = 5
+DEFAULT_TIMEOUT = 20.0
+BASE_FLAGS = ["-std=gnu11", "-O2", "-Wall"]
+
+Progress = Callable[[int, int, str], None]
+
+
+class ExerciseError(RecallError):
+    pass
+
+
+@dataclass
+class Measurement:
+    value: float
+    runs: list[float]
+    method: str  # "hardware counters", "timer", or "simulated: <geometry>"
+    machine: dict
+    seconds: float  # wall time spent measuring
+    counters_error: str | None = None
+    detail: dict = field(default_factory=dict)
+    cached: bool = False
+
+    @property
+    def low(self) -> float:
+        return min(self.runs)
+
+    @property
+    def high(self) -> float:
+        return max(self.runs)
+
+    @property
+    def cv(self) -> float:
+        """Coefficient of variation of the runs (0 for a single, deterministic value)."""
+        if len(self.runs) < 2 or statistics.mean(self.runs) == 0:
+            return 0.0
+        return statistics.stdev(self.runs) / abs(statistics.mean(self.runs))
+
+    def to_json(self) -> dict:
+        return asdict(self) | {"min": self.low, "max": self.high, "cv": round(self.cv, 4)}
+
+
+def native_dir(exercise_path: str) -> Path:
+    """``<root>/<module>/<x>.yaml`` measures with programs in ``<root>/../native/<module>/``."""
+    p = Path(exercise_path)
+    return p.parents[2] / "native"
+
+
+def program_path(exercise) -> Path:
+    return native_dir(exercise.deck_path) / exercise.module / exercise.content["measure"]["program"]
+
+
+def check_trusted(exercise, trusted: list[Path]) -> None:
+    path = Path(exercise.deck_path).resolve()
+    if not any(path.is_relative_to(t.resolve()) for t in trusted):
+        raise ExerciseError(f"refusing to run {exercise.id} from {path.parent.parent}: not a trusted exercise "
+                            "directory; trust it with --trust DIR or RECALL_TRUST")
+
+
+def code_key(exercise) -> str:
+    """Changes whenever what runs changes: source, header, flags, arguments, compiler."""
+    m = exercise.content["measure"]
+    src = program_path(exercise)
+    header = native_dir(exercise.deck_path) / "include" / "recall_bench.h"
+    h = hashlib.sha256()
+    for part in (_bytes(src), _bytes(header), json.dumps([m.get("cflags"), m.get("args"), m.get("simulate")]).encode(),
+                 (machine.compiler_version() or "").encode()):
+        h.update(part)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def build(exercise, build_dir: Path) -> Path:
+    """Compile the exercise's program into the cache (keyed by source, flags, compiler)."""
+    src = program_path(exercise)
+    if not src.is_file():
+        raise ExerciseError(f"{exercise.id}: program {src} does not exist")
+    cc = machine.compiler()
+    if cc is None:
+        raise ExerciseError("no C compiler found: install gcc (e.g. apt-get install gcc) or set CC")
+    out = build_dir / code_key(exercise) / src.stem
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    flags = BASE_FLAGS + list(exercise.content["measure"].get("cflags") or [])
+    include = native_dir(exercise.deck_path) / "include"
+    tmp = out.with_suffix(".tmp")
+    cmd = [cc, *flags, f"-I{include}", str(src), "-o", str(tmp), "-lm", "-lpthread"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise ExerciseError(f"{exercise.id}: compiling {src.name} took over 120 s") from None
+    if done.returncode != 0:
+        first = next((line for line in done.stderr.splitlines() if "error" in line), done.stderr.strip()[:200])
+        raise ExerciseError(f"{exercise.id}: {src.name} does not compile: {first.strip()}")
+    tmp.replace(out)  # atomic: a half-written binary is never cached
+    return out
+
+
+def run_once(exercise, binary: Path) -> dict:
+    m = exercise.content["measure"]
+    timeout = float(m.get("timeout") or DEFAULT_TIMEOUT)
+    try:
+        done = subprocess.run([str(binary), *(m.get("args") or [])], capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ExerciseError(f"{exercise.id}: {binary.name} ran longer than {timeout:g} s and was stopped") from None
+    if done.returncode < 0:
+        name = signal.Signals(-done.returncode).name
+        raise ExerciseError(f"{exercise.id}: {binary.name} crashed ({name})")
+    if done.returncode > 0:
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no message"
+        raise ExerciseError(f"{exercise.id}: {binary.name} failed with status {done.returncode}: {last}")
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    try:
+        result = json.loads(lines[-1]) if len(lines) == 1 else None
+    except json.JSONDecodeError:
+        result = None
+    if not isinstance(result, dict) or "value" not in result:
+        shown = done.stdout.strip()[:80] or "nothing"
+        raise ExerciseError(f"{exercise.id}: {binary.name} printed {shown!r}, not one JSON object with a value")
+    if result["value"] is not None and not isinstance(result["value"], (int, float)):
+        raise ExerciseError(f"{exercise.id}: {binary.name} printed a value that is not a number")
+    return result
+
+
+def measure(exercise, *, build_dir: Path, runs: int = RUNS, progress: Progress | None = None) -> Measurement:
+    """Build, warm up, run ``runs`` times; simulate when the program could not count."""
+    started = time.monotonic()
+    say = progress or (lambda done, total, what: None)
+    total = WARMUP + runs
+    say(0, total, "compiling")
+    binary = build(exercise, build_dir)
+    results = []
+    for i in range(total):
+        say(i, total, "warming up" if i < WARMUP else f"run {i - WARMUP + 1} of {runs}")
+        result = run_once(exercise, binary)
+        if i >= WARMUP:
+            results.append(result)
+    say(total, total, "done")
+    desc = machine.describe()
+    values = [r["value"] for r in results]
+    last = results[-1]
+    error = last.get("counters_error")
+    if any(v is None for v in values):
+        sim = exercise.content["measure"].get("simulate")
+        if not sim:
+            raise ExerciseError(f"{exercise.id}: the program could not measure here ({error or 'no value'})")
+        return _simulated(exercise, sim, desc, error, time.monotonic() - started)
+    method = "hardware counters" if last.get("counters") else "timer"
+    return Measurement(value=statistics.median(values), runs=[float(v) for v in values], method=method,
+                       machine=desc, seconds=time.monotonic() - started, counters_error=error,
+                       detail=last.get("detail") or {})
+
+
+def _simulated(exercise, spec: dict, desc: dict, error: str | None, elapsed: float) -> Measurement:
+    from recall import cachesim  # numba: imported only when a simulation runs
+
+    geometry = cachesim.l1d_geometry()
+    if geometry is None:
+        raise ExerciseError(f"{exercise.id}: counters unavailable ({error}) and no L1D geometry in sysfs to simulate")
+    t = time.monotonic()
+    result = cachesim.simulate_pattern(spec, geometry)
+    return Measurement(value=float(result["value"]), runs=[float(result["value"])],
+                       method=f"simulated: {geometry.describe()} (from sysfs)", machine=desc,
+                       seconds=elapsed + time.monotonic() - t, counters_error=error,
+                       detail={k: v for k, v in result.items() if k != "value"})
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def measurement_from_json(data: dict) -> Measurement:
+    keep = {k: data[k] for k in ("value", "runs", "method", "machine", "seconds", "counters_error", "detail")
+            if k in data}
+    return Measurement(**keep, cached=True)
+
+
+def stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")

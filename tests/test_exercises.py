@@ -1,0 +1,277 @@
+"""Exercise files, the runner's failures, caching per machine, and exercises end to end."""
+
+import json
+import shutil
+from datetime import timedelta
+
+import pytest
+
+from conftest import SMALL_DECK
+from recall import decks, exercises, runner
+from recall.grading import Prediction, grade_prediction
+from recall.scheduling import Rating
+
+needs_cc = pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
+
+EXERCISE = """
+id: ex.t.{name}
+submodule: 02-memory-hierarchy
+title: A test exercise
+question: |
+  How many nanoseconds?
+  ```c
+  x++;
+  ```
+predict:
+  quantity: time per thing
+  unit: ns
+  kind: {kind}
+measure:
+  program: {name}.c
+  args: ["7"]
+  timeout: {timeout}
+{extra}
+explanation: Because.
+concepts: [t.basic]
+"""
+
+PROGRAMS = {
+    # Prints its argument times 10 as the value: a deterministic "measurement".
+    "good": '#include <stdio.h>\n#include <stdlib.h>\nint main(int c, char **v)'
+            '{ printf("{\\"value\\": %d, \\"unit\\": \\"ns\\"}\\n", atoi(v[1]) * 10); return 0; }\n',
+    "broken": "int main(void) { this is not C }\n",
+    "crash": "#include <signal.h>\nint main(void) { raise(SIGSEGV); return 0; }\n",
+    "hang": "int main(void) { for (;;) {} }\n",
+    "garbage": '#include <stdio.h>\nint main(void) { puts("hello there"); return 0; }\n',
+    "failing": '#include <stdio.h>\nint main(void) { fputs("no memory\\n", stderr); return 3; }\n',
+    # A counter program on a machine without counters: no value, and why.
+    "nocount": '#include <stdio.h>\nint main(void) { puts("{\\"value\\": null, \\"unit\\": \\"fraction\\", '
+               '\\"counters_error\\": \\"perf_event_open: ENOENT\\"}"); return 0; }\n',
+}
+
+
+@pytest.fixture
+def exdir(tmp_path, env, deckdir):
+    """An exercise directory with its native/ beside it, declared and trusted."""
+    root = tmp_path / "learner" / "exercises"
+    native = tmp_path / "learner" / "native" / "01-computer-architecture"
+    native.mkdir(parents=True)
+    (root / "01-computer-architecture").mkdir(parents=True)
+    for name, code in PROGRAMS.items():
+        (native / f"{name}.c").write_text(code)
+        kind = "fraction" if name == "nocount" else "positive"
+        extra = ("  simulate: {pattern: strided, array_bytes: 1048576, stride: 64, passes: 1}"
+                 if name == "nocount" else "")
+        (root / "01-computer-architecture" / f"{name}.yaml").write_text(
+            EXERCISE.format(name=name, kind=kind, timeout=2 if name == "hang" else 20, extra=extra))
+    deckdir.write("01-computer-architecture/01-binary-and-bits.yaml", SMALL_DECK)
+    env.environ["RECALL_EXERCISES"] = str(root)
+    env.environ["RECALL_TRUST"] = str(root)
+    env.environ["RECALL_CACHE"] = str(tmp_path / "cache")
+    return root
+
+
+def test_exercise_file_parses(exdir):
+    res = exercises.parse_file(exdir / "01-computer-architecture" / "good.yaml", exdir)
+    assert res.problems == []
+    (ex,) = res.cards
+    assert ex.type == "exercise" and ex.id == "ex.t.good" and ex.submodule == "02-memory-hierarchy"
+    assert ex.content["predict"] == {"quantity": "time per thing", "unit": "ns", "kind": "positive"}
+    assert ex.content["measure"]["args"] == ["7"] and ex.item_ids() == ["ex.t.good"]
+
+
+@pytest.mark.parametrize("change,words", [
+    (("kind: positive", "kind: big"), "unknown kind 'big'"),
+    (("program: good.c", "program: ../good.c"), "must be a .c file name"),
+    (("submodule: 02-memory-hierarchy", "submodule: 99-nope"), "has no submodule '99-nope'"),
+    (("explanation: Because.\n", ""), "missing 'explanation'"),
+    (("title:", "titel:"), "unknown key 'titel'"),
+    (("timeout: 20", "timeout: -1"), "'timeout' must be more than 0"),
+])
+def test_bad_exercise_files_are_located(exdir, change, words):
+    path = exdir / "01-computer-architecture" / "good.yaml"
+    path.write_text(path.read_text().replace(*change))
+    res = exercises.parse_file(path, exdir)
+    assert res.cards == [] and any(words in p.message for p in res.problems), res.problems
+    assert all(p.line >= 1 for p in res.problems)
+
+
+def test_check_validates_exercises_and_their_concepts(run, exdir):
+    r = run("check")
+    assert r.code == 0, r.out
+    assert "and 7 exercises" in r.out
+    path = exdir / "01-computer-architecture" / "good.yaml"
+    path.write_text(path.read_text().replace("concepts: [t.basic]", "concepts: [t.basic, no.such.card]"))
+    r = run("check")
+    assert r.code == 1 and "concepts name no card: no.such.card" in r.out
+
+
+@needs_cc
+@pytest.mark.parametrize("name,words", [
+    ("broken", "does not compile"),
+    ("crash", "crashed (SIGSEGV)"),
+    ("hang", "ran longer than 2 s and was stopped"),
+    ("garbage", "printed 'hello there', not one JSON object"),
+    ("failing", "failed with status 3: no memory"),
+])
+def test_runner_failures_are_one_line(run, exdir, name, words):
+    r = run("exercise", "run", f"ex.t.{name}", "--predict", "5", "--json")
+    assert r.code == 1
+    assert words in r.err and len(r.err.strip().splitlines()) == 1, r.err
+    # Nothing was recorded: the session goes on as if the exercise had not been tried.
+    assert run("calibration").out.startswith("No predictions yet")
+
+
+@needs_cc
+def test_scripted_run_measures_grades_and_records(run, exdir, collection):
+    r = run("exercise", "run", "ex.t.good", "--predict", "60", "--interval", "50", "90", "--json")
+    assert r.code == 0, r.err
+    out = json.loads(r.out)
+    m = out["measurement"]
+    assert m["value"] == 70 and m["runs"] == [70.0] * 5 and m["cv"] == 0 and m["method"] == "timer"
+    assert out["rating"] == "Easy" and out["interval_hit"] is True  # 60 is within 1.5x of 70
+    assert m["machine"]["compiler"] and "cpu" in m["machine"]
+    col = collection()
+    (logged,) = col.store.log_entries()
+    col.close()
+    assert logged.entry.mode == "exercise" and logged.entry.rating == Rating.EASY
+    assert json.loads(logged.entry.response)["measured"] == 70
+
+
+@needs_cc
+def test_measurement_is_reused_on_the_same_machine_until_remeasure(run, exdir, tmp_path, monkeypatch):
+    assert run("exercise", "run", "ex.t.good", "--predict", "70", "--json").code == 0
+    # Make the program unrunnable: a reused measurement never runs it again.
+    shutil.rmtree(tmp_path / "cache")
+    native = tmp_path / "learner" / "native" / "01-computer-architecture" / "good.c"
+    r = run("exercise", "run", "ex.t.good", "--predict", "70", "--json")
+    assert r.code == 0 and json.loads(r.out)["measurement"]["cached"] is True
+    # Another machine (here: another compiler version) measures afresh.
+    from recall import machine
+
+    monkeypatch.setattr(machine, "compiler_version", lambda: "cc (Other) 99.1")
+    r = run("exercise", "run", "ex.t.good", "--predict", "70", "--json")
+    assert json.loads(r.out)["measurement"]["cached"] is False
+    native.write_text(PROGRAMS["good"].replace("* 10", "* 20"))  # new code: new measurement
+    r = run("exercise", "run", "ex.t.good", "--predict", "70", "--json", "--remeasure")
+    assert json.loads(r.out)["measurement"]["value"] == 140
+
+
+@needs_cc
+def test_counters_unavailable_falls_back_to_simulation(run, exdir):
+    pytest.importorskip("numba")
+    r = run("exercise", "run", "ex.t.nocount", "--predict", "100", "--json")
+    assert r.code == 0, r.err
+    m = json.loads(r.out)["measurement"]
+    assert m["method"].startswith("simulated: ") and "-way" in m["method"]
+    assert m["counters_error"] == "perf_event_open: ENOENT"
+    assert m["value"] == pytest.approx(100, abs=0.5)  # one load per 64-byte line: every load misses
+
+
+def test_untrusted_exercises_are_refused(run, exdir, env):
+    env.environ.pop("RECALL_TRUST")
+    r = run("exercise", "run", "ex.t.good", "--predict", "70")
+    assert r.code == 1 and "not a trusted exercise directory" in r.err and "--trust" in r.err
+    listing = json.loads(run("exercise", "list", "--json").out)
+    assert {x["id"]: x["can_run"] for x in listing}["ex.t.good"] is False
+
+
+def test_list_and_show(run, exdir):
+    listing = json.loads(run("exercise", "list", "01", "--json").out)
+    assert len(listing) == 7 and all(x["module"] == "01-computer-architecture" for x in listing)
+    r = run("exercise", "show", "ex.t.good")
+    assert r.code == 0 and "How many nanoseconds?" in r.out and "atoi(v[1]) * 10" in r.out
+    assert run("exercise", "show", "ex.t.nope").code == 1
+
+
+@needs_cc
+def test_an_exercise_through_the_session(exdir, collection, clock):
+    col = collection()
+    from recall.planner import PlanEntry
+
+    s = col.session([PlanEntry("ex.t.good", "ex.t.good", "01-computer-architecture", "02-memory-hierarchy",
+                               "new", "", 0)])
+    with pytest.raises(Exception, match="predict first"):
+        s.skip_answer()  # the value is never shown before a prediction
+    seen = []
+    verdict = s.submit("700 100 1000", progress=lambda d, t, w: seen.append((d, t)))
+    assert seen[-1] == (6, 6)  # warm-up + 5 runs
+    assert verdict.suggested == Rating.AGAIN and not verdict.correct  # 10x off is Hard; the interval missed
+    assert s.current.measurement.value == 70
+    s.rate(Rating.HARD)
+    (logged,) = col.store.log_entries()
+    assert logged.entry.mode == "exercise" and json.loads(logged.entry.response)["interval_hit"] is False
+    col.close()
+
+
+@needs_cc
+def test_a_hard_exercise_pulls_its_concept_cards_forward(run, exdir, collection, clock):
+    col = collection()
+    s = col.session(col.evening_plan().entries)
+    while s.current is not None:  # learn the deck's cards: all graduate with Easy
+        if s.current.card.type == "exercise":
+            s.bury()
+            continue
+        s.reveal() if s.current.card.type in ("basic", "cloze") else s.submit("1")
+        s.rate(Rating.EASY)
+    due = col.store.get_item_state("t.basic").due
+    col.close()
+    clock.t = due - timedelta(days=5)  # due within the week, not yet tonight
+    assert run("review", "--plan", "--json").out.count('"t.basic"') == 0
+    assert run("exercise", "run", "ex.t.good", "--predict", "7000", "--json").code == 0  # 100x off: Again
+    clock.advance(hours=1)
+    plan = json.loads(run("review", "--plan", "--json").out)
+    pulled = [i for i in plan["items"] if i["reason"].startswith("pulled in")]
+    assert [i["item_id"] for i in pulled] == ["t.basic"]
+    assert "exercise ex.t.good was answered Again" in pulled[0]["reason"]
+
+
+@pytest.mark.parametrize("kind,predicted,measured,spread,rating", [
+    ("positive", 100, 100, (100, 100), Rating.EASY),
+    ("positive", 150, 100, (100, 100), Rating.EASY),     # 1.5x: the boundary is Easy
+    ("positive", 151, 100, (100, 100), Rating.GOOD),
+    ("positive", 300, 100, (100, 100), Rating.GOOD),
+    ("positive", 301, 100, (100, 100), Rating.HARD),
+    ("positive", 1000, 100, (100, 100), Rating.HARD),
+    ("positive", 1001, 100, (100, 100), Rating.AGAIN),
+    ("positive", 30, 100, (100, 100), Rating.HARD),       # 3.3x too low
+    ("positive", 301, 100, (50, 200), Rating.GOOD),       # noisy runs: half their 0.6 decades forgiven
+    ("fraction", 0.12, 0.125, None, Rating.EASY),
+    ("fraction", 0.17, 0.125, None, Rating.GOOD),
+    ("fraction", 0.25, 0.125, None, Rating.HARD),
+    ("fraction", 0.30, 0.125, None, Rating.AGAIN),
+    ("count", 24, 24, None, Rating.EASY),
+    ("count", 26, 24, None, Rating.GOOD),
+    ("count", 40, 24, None, Rating.HARD),
+    ("count", 49, 24, None, Rating.AGAIN),
+])
+def test_prediction_grading(kind, predicted, measured, spread, rating):
+    v = grade_prediction(kind, Prediction(predicted), measured, spread or (measured, measured))
+    assert v.suggested == rating
+
+
+def test_intervals_lower_on_a_miss_and_cap_when_wide():
+    exact = (100, 100)
+    assert grade_prediction("positive", Prediction(100, 50, 90), 100, exact).suggested == Rating.GOOD
+    assert grade_prediction("positive", Prediction(100, 50, 150), 100, exact).suggested == Rating.EASY
+    assert grade_prediction("positive", Prediction(100, 10, 1000), 100, exact).suggested == Rating.GOOD
+    assert grade_prediction("positive", Prediction(100, 10, 1000), 100, exact).interval_hit is True
+    assert grade_prediction("positive", Prediction(2000, 10, 20), 100, exact).suggested == Rating.AGAIN
+
+
+def test_exercise_thresholds_override_the_defaults():
+    v = grade_prediction("positive", Prediction(140), 100, (100, 100), {"easy": 1.2, "good": 2, "hard": 4})
+    assert v.suggested == Rating.GOOD
+
+
+def test_calibration_reports_per_module(run, exdir):
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler")
+    for guess in ("700", "70", "75 60 90", "69 10 20"):
+        run("exercise", "run", "ex.t.good", "--predict", *guess.split()[:1],
+            *(["--interval", *guess.split()[1:]] if len(guess.split()) == 3 else []), "--json")
+    data = json.loads(run("calibration", "--json").out)
+    mod = data["01-computer-architecture"]
+    assert mod["all"]["answers"] == 4 and mod["intervals"] == 2 and mod["interval_hit_rate"] == 0.5
+    assert mod["earlier"]["typical_factor_off"] > mod["recent"]["typical_factor_off"]
+    assert "50% of 2 intervals" in run("calibration").out
