@@ -136,3 +136,50 @@ def test_rebuild_reports_no_difference_after_real_answers(run, deckdir, collecti
     col.close()
     r = run("rebuild")
     assert r.code == 0 and "0 differed" in r.out and "rebuilt 4 items" in r.out
+
+
+@pytest.mark.parametrize("minutes", ["inf", "nan", "1e12", "-5"])
+def test_review_minutes_must_be_sensible(minutes, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["review", "--plan", "--minutes", minutes])
+    assert e.value.code == 2
+
+
+@pytest.mark.parametrize("args", [("quiz", "nosuchmodule"), ("progress", "mark", "99", "read"),
+                                  ("export", "anki", "99"), ("review", "--json")])
+def test_bad_input_creates_no_database(run, env, tmp_path, args):
+    db = tmp_path / "fresh.db"
+    env.environ["RECALL_DB"] = f"sqlite:///{db}"
+    assert run(*args).code != 0
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_in_memory_databases_are_refused(run, env, deckdir, url):
+    deckdir.write(DECK, SMALL_DECK)
+    r = run("--db", url, "review", "--plan")
+    assert r.code == 1 and "in-memory" in r.err
+
+
+def test_a_database_that_refuses_writes_is_one_line(run, env, deckdir, tmp_path):
+    deckdir.write(DECK, SMALL_DECK)
+    db = tmp_path / "ro.db"
+    env.environ["RECALL_DB"] = f"sqlite:///{db}"
+    assert run("review", "--plan").code == 0
+    env.environ["RECALL_DB"] = f"sqlite:///file:{db}?mode=ro&uri=true"
+    r = run("progress", "mark", "01", "read")
+    assert r.code == 1 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err, r.err
+
+
+@pytest.mark.parametrize("tz", [":/etc/localtime", "UTC0", "CET-1CEST"])
+def test_posix_tz_values_do_not_stop_recall(run, env, deckdir, tz):
+    deckdir.write(DECK, SMALL_DECK)
+    env.tz = None
+    env.environ["TZ"] = tz
+    assert run("review", "--plan").code == 0
+
+
+def test_export_to_a_directory_is_one_line(run, deckdir, tmp_path):
+    deckdir.write(DECK, SMALL_DECK)
+    r = run("export", "anki", "-o", str(tmp_path))
+    assert r.code == 1 and "Traceback" not in r.err

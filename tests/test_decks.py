@@ -157,3 +157,24 @@ def test_deck_level_html_flag(deckdir):
     assert res.problems == [] and res.cards[0].html
     res = parse(deckdir, "html: maybe\ncards: []\n")
     assert "'html' must be true or false" in res.problems[0].message
+
+
+@pytest.mark.parametrize("value", ["!mytag x", "!!python/name:os.system x", "!!int abc", "!!timestamp 2001-99-99",
+                                   "!!binary ~~"])
+def test_yaml_tags_are_problems_not_crashes(deckdir, value):
+    res = parse(deckdir, card(f"- id: a\n  front: {value}\n  back: y"))
+    assert res.problems and res.problems[0].line == 3
+
+
+def test_cloze_numbers_start_at_one(deckdir):
+    res = parse(deckdir, card("- id: a\n  type: cloze\n  text: '{{c0::x}} and {{c1::y}}'"))
+    assert any("c0" in p.message for p in res.problems)
+
+
+@pytest.mark.parametrize("field", ["answer: .nan", "answer: .inf", "tolerance: .inf", "tolerance: .nan"])
+def test_numeric_cards_need_finite_numbers(deckdir, field):
+    base = {"answer": "answer: 3", "tolerance": "tolerance: 0"}
+    base[field.split(":")[0]] = field
+    res = parse(deckdir, card("- id: a\n  type: numeric\n  question: q\n  unit: s\n  "
+                              + base["answer"] + "\n  " + base["tolerance"]))
+    assert res.problems, field

@@ -74,3 +74,20 @@ def test_parse_number_reads_what_python_prints(x):
 @given(st.text(max_size=30))
 def test_normalise_is_idempotent(s):
     assert normalise(normalise(s)) == normalise(s)
+
+
+@pytest.mark.parametrize("response", ["²", "٣", "½"])
+def test_choice_with_unicode_digits_is_a_format_error(response):
+    with pytest.raises(AnswerFormatError):
+        grade("choice", CHOICE, response)
+
+
+@pytest.mark.parametrize("response", ["16MB", "0x10", "12abc", "5 m"])
+def test_numeric_rejects_trailing_junk(response):
+    with pytest.raises(AnswerFormatError):
+        grade("numeric", numeric(16, 0, "ns"), response)
+
+
+@pytest.mark.parametrize("response,value", [("64 bytes", 64), ("64bytes", 64), ("2k", 2000), ("1.5M", 1.5e6)])
+def test_numeric_accepts_the_cards_unit(response, value):
+    assert grade("numeric", numeric(value, 0, "bytes"), response).suggested == Rating.GOOD

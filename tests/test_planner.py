@@ -148,3 +148,8 @@ def test_quiz_keeps_learning_order_and_shuffles_within_submodules():
 def test_quiz_due_only():
     rows = [row("new"), review("due", 10, 5), review("fresh", 1, 30)]
     assert [e.item_id for e in planner.quiz(rows, NOW, CLOCK, due_only=True)] == ["due"]
+
+
+def test_new_card_estimate_before_any_new_answers_uses_the_first_answer_default():
+    e = Estimates.from_durations([(60_000, False)] * 10)  # a slow reviewer, no new cards yet
+    assert e.review_seconds == 60 and e.new_seconds == Estimates.first_seconds + 2 * 60

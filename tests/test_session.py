@@ -123,3 +123,37 @@ def test_tomorrow_the_answers_are_scheduled(col, clock):
     assert [e.kind for e in plan.entries] == ["review"] * 5
     assert "t.cloze::c2" not in [e.item_id for e in plan.entries]
 
+
+
+def test_undoing_the_answer_that_came_straight_back_shows_it_once(deckdir, collection, clock):
+    deckdir.write(DECK, "cards:\n  - id: only\n    front: f\n    back: b\n")
+    c = collection()
+    s = c.session(c.evening_plan().entries)
+    s.reveal()
+    s.rate(Rating.AGAIN)  # the learning step comes straight back (learn-ahead)
+    assert s.current.entry.item_id == "only"
+    assert s.undo()
+    shown = 0
+    while s.current is not None:
+        shown += 1
+        s.reveal()
+        s.rate(Rating.EASY)
+    assert shown == 1
+    assert [e.entry.rating for e in c.store.log_entries()] == [Rating.EASY]
+    c.close()
+
+
+def test_an_answer_given_elsewhere_meanwhile_reloads_the_state(col):
+    from recall.scheduling import answer as do_answer
+    from recall.storage import StorageError
+
+    s = start(col)
+    item = s.current.entry.item_id
+    state = col.store.get_item_state(item)
+    new, log = do_answer(state, Rating.GOOD, col.env.now())  # another terminal answers it
+    col.store.record_answer(log, new)
+    s.reveal()
+    with pytest.raises(StorageError, match="answered elsewhere"):
+        s.rate(Rating.GOOD)
+    s.rate(Rating.GOOD)  # the second try works on the fresh state
+    assert len(col.store.log_entries()) == 2

@@ -431,3 +431,44 @@ def test_cli_reports_a_bad_url_in_one_line(run, url):
     lines = result.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("recall:")
     assert "Traceback" not in result.err
+
+
+def test_rebuild_holds_the_write_lock_so_no_answer_is_overwritten(db_url, deckdir, clock):
+    """An answer given in another terminal during `recall rebuild` waits, then lands on top."""
+    import threading
+
+    from conftest import SMALL_DECK
+    from recall.scheduling import Rating, SchedulerConfig, answer, replay
+    from recall.storage import Store
+    from recall.sync import sync
+
+    deckdir.write("01-computer-architecture/01-binary-and-bits.yaml", SMALL_DECK)
+    store = Store.open(db_url)
+    sync(store, [deckdir.root], clock.now())
+    state = store.get_item_state("t.basic")
+    new, log = answer(state, Rating.GOOD, clock.now())
+    store.record_answer(log, new)
+    other = Store.open(db_url)
+    waited = {}
+
+    def meanwhile():
+        s = other.get_item_state("t.basic")
+        n, entry = answer(s, Rating.AGAIN, clock.now() + timedelta(minutes=5))
+        other.record_answer(entry, n)
+
+    def compute(item_id, entries):
+        t = threading.Thread(target=meanwhile)
+        t.start()
+        t.join(0.5)
+        waited["blocked"] = t.is_alive()  # the other writer is held off by our transaction
+        waited["thread"] = t
+        return replay(item_id, entries, SchedulerConfig())
+
+    store.rebuild_states(compute)
+    waited["thread"].join(10)
+    assert waited["blocked"]
+    log_entries = [e.entry for e in store.log_entries(["t.basic"])]
+    assert [e.rating for e in log_entries] == [Rating.GOOD, Rating.AGAIN]
+    assert store.get_item_state("t.basic") == replay("t.basic", log_entries)
+    store.close()
+    other.close()

@@ -318,3 +318,20 @@ def test_a_deck_directory_left_out_once_keeps_its_cards(store, tmp_path, clock):
     report = sync(store, [shipped], clock.now())
     assert report.retired == []
     assert [r.card_id for r in store.active_items()] == ["own.a"]
+
+
+def test_a_moved_deck_directory_keeps_its_cards_and_history(store, tmp_path, clock):
+    """Renaming the learner's deck folder must not leave every command refusing to start."""
+    from recall.sync import sync
+
+    a = tmp_path / "a"
+    (a / "01-computer-architecture").mkdir(parents=True)
+    (a / "01-computer-architecture" / "01-binary-and-bits.yaml").write_text(
+        "cards:\n  - id: own.a\n    front: f\n    back: b\n")
+    sync(store, [a], clock.now())
+    b = tmp_path / "b"
+    a.rename(b)
+    report = sync(store, [b], clock.now())
+    assert report.moved == ["own.a"]
+    assert [r.deck_path for r in store.active_items()] == [str((b / "01-computer-architecture" /
+                                                                "01-binary-and-bits.yaml").resolve())]

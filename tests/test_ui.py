@@ -94,3 +94,14 @@ def test_escape_reveals_without_an_answer(run, deckdir, terminal, collection):
     log = [(e.entry.response, int(e.entry.rating)) for e in col.store.log_entries()]
     col.close()
     assert log == [("", 1)]
+
+
+def test_the_last_answer_can_still_be_undone(run, deckdir, terminal, collection):
+    deckdir.write(DECK, "cards:\n  - id: only\n    front: f\n    back: b\n")
+    terminal.send_text(" 4" "u" " 3" "q")  # Easy by mistake on the last card, undo, Good, quit
+    r = run("review")
+    assert r.code == 0 and "Answered 1" in r.out
+    col = collection()
+    log = [int(e.entry.rating) for e in col.store.log_entries()]
+    col.close()
+    assert log == [3]

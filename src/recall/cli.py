@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from recall import curriculum
 from recall.collection import Collection, Settings
 from recall.env import Env
@@ -40,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("review", parents=[common], help="the evening review",
                        description="Tonight's review set, chosen by FSRS within a time budget.")
-    p.add_argument("--minutes", type=_positive_float, default=20, help="time budget in minutes (default 20)")
+    p.add_argument("--minutes", type=_minutes, default=20, help="time budget in minutes (default 20)")
     p.add_argument("--new", type=_non_negative_int, default=None, metavar="N",
                    help="new cards a day (default 10; env RECALL_NEW_PER_DAY)")
     p.add_argument("--plan", action="store_true", help="print tonight's set and why, without studying")
@@ -120,6 +122,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _validate(args)
         return _dispatch(args, env)
     except RecallError as e:
         print(f"recall: {e}", file=env.stderr)
@@ -127,6 +130,31 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     except KeyboardInterrupt:
         print("recall: interrupted; every answer given is saved", file=env.stderr)
         return 130
+    except BrokenPipeError:  # `recall review --plan | head`: the reader left, nothing is wrong
+        return 0
+    except DBAPIError as e:  # a database that stopped answering or refuses writes mid-way
+        first = str(e.orig).strip().splitlines()[0] if e.orig else type(e).__name__
+        print(f"recall: the database failed: {first}; nothing after the last saved answer was written",
+              file=env.stderr)
+        return 1
+
+
+def _validate(args: argparse.Namespace) -> None:
+    """Check what can be checked before the database is opened, so bad input writes nothing."""
+    if args.command == "quiz":
+        curriculum.resolve(args.module)
+    elif args.command == "progress" and args.progress_command == "mark":
+        module = curriculum.resolve(args.target.partition("/")[0])
+        sub = args.target.partition("/")[2]
+        if sub and module.submodules:  # 09–18 take their submodules from the decks: checked later
+            curriculum.resolve_submodule(module, sub, None)
+    elif args.command == "export":
+        for m in args.modules:
+            curriculum.resolve(m)
+    elif args.command == "review" and args.json and not args.plan:
+        raise RecallError("--json goes with --plan")
+    elif args.command == "exercise" and args.exercise_command == "list" and args.module:
+        curriculum.resolve(args.module)
 
 
 def _dispatch(args: argparse.Namespace, env: Env) -> int:
@@ -202,8 +230,6 @@ def cmd_review(col: Collection, env: Env, args: argparse.Namespace) -> int:
         else:
             _print_plan(plan, env)
         return 0
-    if args.json:
-        raise RecallError("--json goes with --plan")
     if not plan.entries:
         env.print("Nothing due tonight. `recall quiz MODULE` drills a module anyway.")
         return 0
@@ -332,13 +358,13 @@ def _print_plan(plan, env: Env) -> None:
             env.print(f"     {iid:<45} {why}")
 
 
-def _positive_float(text: str) -> float:
+def _minutes(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
+    if not 0 < value <= 24 * 60:  # also refuses inf and nan
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 1440 (a day)")
     return value
 
 

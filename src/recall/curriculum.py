@@ -3,7 +3,7 @@
 Everything here is transcribed from ``shared/seeds/MASTER_LEARNING_ORDER.md``. The
 order of ``MODULES`` *is* the learning order (note that 11 and 12 come before 09).
 Modules 01–04 list their submodules in the seed's order; modules 09–18 get theirs
-from the deck files found for them (see ``decks.submodules_from_decks``).
+from the deck files found for them (the file name is the submodule).
 """
 
 from __future__ import annotations

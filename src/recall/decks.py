@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,7 @@ TYPE_KEYS: dict[str, tuple[set[str], set[str]]] = {
 }
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+BAD_CLOZE_RE = re.compile(r"\{\{c0*::")
 TOLERANCE_RE = re.compile(r"^\s*(?:(?P<pct>\d+(?:\.\d+)?)\s*%|[x×]\s*(?P<factor>\d+(?:\.\d+)?))\s*$")
 
 
@@ -255,11 +257,20 @@ def node_mapping(node, problem) -> dict[str, tuple]:
     return out
 
 
+class _Unsupported:
+    """Marks a scalar the safe loader refused (an unknown tag, !!int abc): reported as a wrong type."""
+
+
+UNSUPPORTED = _Unsupported()
+
+
 def node_scalar(node):
-    """A scalar's value with YAML's safe types (int, float, bool, str, None)."""
+    """A scalar's value with YAML's safe types (int, float, bool, str, None), or UNSUPPORTED."""
     loader = _Loader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return UNSUPPORTED
     finally:
         loader.dispose()
 
@@ -325,6 +336,8 @@ def _card(node, position: int, path: str, module: str, submodule: str, problem) 
 
     if ctype == "cloze" and "text" in content and not CLOZE_RE.search(content["text"]):
         bad(fields["text"][1], "cloze card has no deletions: mark one as {{c1::answer}}")
+    elif ctype == "cloze" and "text" in content and BAD_CLOZE_RE.search(content["text"]):
+        bad(fields["text"][1], "cloze numbers start at c1 ({{c0::...}} is not a deletion)")
     if ctype == "choice" and isinstance(content.get("choices"), list) and isinstance(content.get("answer"), int):
         n = len(content["choices"])
         if not 1 <= content["answer"] <= n:
@@ -364,8 +377,8 @@ def _field(ctype: str, key: str, node, bad):
     if ctype == "numeric" and key == "tolerance":
         value = node_scalar(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if value < 0:
-                bad(node, "'tolerance' must not be negative")
+            if value < 0 or not math.isfinite(value):
+                bad(node, "'tolerance' must be a finite number, not negative")
                 return None
             return value
         if isinstance(value, str):
@@ -385,7 +398,10 @@ def node_number(node, key: str, bad) -> float | int | None:
         except ValueError:
             pass
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
+        if math.isfinite(value):
+            return value
+        bad(node, f"'{key}' must be a finite number")
+        return None
     bad(node, f"'{key}' must be a number")
     return None
 

@@ -40,20 +40,26 @@ class Env:
         return cls()
 
     def local_tz(self) -> tzinfo:
+        """RECALL_TZ must name a zone; TZ is taken when it names one, else the system's zone."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         if self.tz is not None:
             return self.tz
-        name = self.environ.get("RECALL_TZ") or self.environ.get("TZ")
+        name = self.environ.get("RECALL_TZ")
         if name:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
             try:
-                return ZoneInfo(name.lstrip(":"))
+                return ZoneInfo(name)
             except (ZoneInfoNotFoundError, ValueError):
-                raise RecallError(f"unknown time zone {name!r} in RECALL_TZ/TZ; use a name like Europe/Berlin") from None
+                raise RecallError(f"unknown time zone {name!r} in RECALL_TZ; use a name like Europe/Berlin") from None
+        tz = self.environ.get("TZ", "").lstrip(":")
+        if "zoneinfo/" in tz:  # TZ=:/usr/share/zoneinfo/Europe/Berlin
+            tz = tz.split("zoneinfo/", 1)[1]
+        if tz and not tz.startswith("/"):
+            try:
+                return ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass  # a POSIX rule such as CET-1CEST: the system's zone knows the same
         return _system_tz()
-
-    def setting(self, name: str, default: str) -> str:
-        return self.environ.get(name, default)
 
     def print(self, *parts: object) -> None:
         print(*parts, file=self.stdout)

@@ -196,8 +196,17 @@ def export_anki(store: Store, out: Path, *, now: datetime, modules: list[str] | 
         raise ExportError("no cards to export" + (f" in {', '.join(modules)}" if modules else ""))
     package, timestamp = build_package(cards)
     out = Path(out)
-    if out.parent and not out.parent.exists():
+    if out.is_dir() or not out.name:
+        raise ExportError(f"{out} is a directory; give a file name such as {out / 'ml-systems.apkg'}")
+    if not out.parent.is_dir():
         raise ExportError(f"{out.parent} does not exist")
+    try:
+        return _write(store, package, timestamp, cards, out, now, with_history, config)
+    except OSError as e:
+        raise ExportError(f"cannot write {out}: {e.strerror or e}") from None
+
+
+def _write(store, package, timestamp, cards, out, now, with_history, config) -> ExportReport:
     if not with_history:
         package.write_to_file(str(out), timestamp=timestamp)
         return ExportReport(out, len(cards), len(package.decks), False)

@@ -40,7 +40,8 @@ def grade_typed(content: dict, response: str) -> Verdict:
 def grade_choice(content: dict, response: str) -> Verdict:
     choices = content["choices"]
     text = response.strip()
-    if not text.isdigit() or not 1 <= int(text) <= len(choices):
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read.
+    if not (text.isascii() and text.isdecimal()) or not 1 <= int(text) <= len(choices):
         raise AnswerFormatError(f"type the number of a choice, 1 to {len(choices)}")
     ok = int(text) == content["answer"]
     expected = f"{content['answer']}) {choices[content['answer'] - 1]}"
@@ -50,12 +51,18 @@ def grade_choice(content: dict, response: str) -> Verdict:
 _SUFFIX = {"k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
 
 
-def parse_number(text: str) -> float:
-    """Read an estimate: ``64``, ``1,024``, ``1e-9``, ``2.5k``, ``16M``, optionally with a unit after it."""
+def parse_number(text: str, unit: str | None = None) -> float:
+    """Read an estimate: ``64``, ``1,024``, ``1e-9``, ``2.5k``, ``16M``; the card's ``unit`` may follow.
+
+    Anything else after the number is refused rather than guessed at (is ``16MB`` 16 or 16e6?).
+    """
     t = text.strip().replace(",", "").replace("_", "")
-    m = re.match(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kKmMgGtT](?![a-zA-Z]))?", t)
-    if not m:
-        raise AnswerFormatError(f"{text.strip() or 'nothing'!r} is not a number; type e.g. 64, 1.5e6 or 2.5k")
+    m = re.match(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([kKMGT](?![A-Za-z]))?\s*(.*)$", t)
+    rest = m.group(3).strip() if m else ""
+    if not m or (rest and (unit is None or rest.casefold() != unit.strip().casefold())):
+        shown = text.strip() or "nothing"
+        raise AnswerFormatError(f"{shown!r} is not a number" + (f" of {unit}" if unit else "")
+                                + "; type e.g. 64, 1.5e6 or 2.5k")
     value = float(m.group(1))
     if m.group(2):
         value *= _SUFFIX[m.group(2).lower()]
@@ -67,7 +74,7 @@ def grade_numeric(content: dict, response: str) -> Verdict:
 
     An exact fact (tolerance 0) is Good only when exact, and Hard within 10 %.
     """
-    guess = parse_number(response)
+    guess = parse_number(response, content["unit"])
     answer = float(content["answer"])
     tol = content["tolerance"]
     expected = f"{_fmt(answer)} {content['unit']}"

@@ -27,8 +27,9 @@ MAX_RUN = 3  # most items in a row from one submodule while others are available
 class Estimates:
     """Seconds an item takes, from the learner's own answers (defaults before there are any)."""
 
-    new_seconds: float = 30.0  # first sight, including its learning steps the same evening
+    new_seconds: float = 44.0  # first sight (20 s) and two learning steps (12 s each) the same evening
     review_seconds: float = 12.0
+    first_seconds: float = 20.0  # a new card's first answer, before the learner has any
     exercise_seconds: float = 90.0  # an exercise never run: predict, compile, measure, read
     per_item: dict = field(default_factory=dict)  # item id -> seconds its last run took (exercises)
 
@@ -44,11 +45,12 @@ class Estimates:
         new = [ms / 1000 for ms, was_new in durations if was_new]
         old = [ms / 1000 for ms, was_new in durations if not was_new]
         review = min(statistics.median(old), 120.0) if len(old) >= 5 else cls.review_seconds
-        first = min(statistics.median(new), 300.0) if len(new) >= 5 else cls.new_seconds - 2 * cls.review_seconds
+        first = min(statistics.median(new), 300.0) if len(new) >= 5 else cls.first_seconds
         return cls(new_seconds=first + 2 * review, review_seconds=review)
 
     def with_items(self, per_item: dict[str, float]) -> "Estimates":
-        return Estimates(self.new_seconds, self.review_seconds, self.exercise_seconds, dict(per_item))
+        return Estimates(self.new_seconds, self.review_seconds, self.first_seconds, self.exercise_seconds,
+                         dict(per_item))
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ def evening(
         return True
 
     for row in learning:
-        take(row, "learning", f"learning step due {row.state.due:%H:%M} UTC", estimates.seconds(row, "learning"))
+        take(row, "learning", f"learning step due {row.state.due.astimezone(clock.tz):%H:%M}",
+             estimates.seconds(row, "learning"))
     for row in reviews:
         take(row, "review", f"due review, recall probability {recall_p[row.state.item_id]:.0%}",
              estimates.seconds(row, "review"))

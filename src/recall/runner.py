@@ -14,7 +14,6 @@ import statistics
 import subprocess
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -183,7 +182,10 @@ def _simulated(exercise, spec: dict, desc: dict, error: str | None, elapsed: flo
     if geometry is None:
         raise ExerciseError(f"{exercise.id}: counters unavailable ({error}) and no L1D geometry in sysfs to simulate")
     t = time.monotonic()
-    result = cachesim.simulate_pattern(spec, geometry)
+    try:
+        result = cachesim.simulate_pattern(spec, geometry)
+    except ValueError as e:
+        raise ExerciseError(f"{exercise.id}: cannot simulate {spec}: {e}") from None
     return Measurement(value=float(result["value"]), runs=[float(result["value"])],
                        method=f"simulated: {geometry.describe()} (from sysfs)", machine=desc,
                        seconds=elapsed + time.monotonic() - t, counters_error=error,
@@ -202,6 +204,3 @@ def measurement_from_json(data: dict) -> Measurement:
             if k in data}
     return Measurement(**keep, cached=True)
 
-
-def stamp(now: datetime) -> str:
-    return now.isoformat(timespec="seconds")

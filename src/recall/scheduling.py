@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from enum import IntEnum
 from functools import lru_cache
@@ -114,9 +114,10 @@ def retrievability(item: ItemState, now: datetime, config: SchedulerConfig = Sch
 
 
 def replay(item_id: str, entries: list[LogEntry], config: SchedulerConfig = SchedulerConfig()) -> ItemState:
-    """Rebuild an item's state from its log: the stored state must always equal this."""
+    """Rebuild an item's state from its log, in log order (the order the answers were applied,
+    even if the clock stepped back): the stored state must always equal this."""
     state = ItemState(item_id)
-    for e in sorted(entries, key=lambda e: e.reviewed_at):
+    for e in entries:
         if e.scheduled:
             state = _review(state, e.rating, e.reviewed_at, config)
     return state
@@ -216,6 +217,3 @@ def format_interval(delta: timedelta) -> str:
         return f"{days / 30:.1f}mo"
     return f"{days / 365:.1f}y"
 
-
-def with_state(item: ItemState, **changes) -> ItemState:
-    return replace(item, **changes)

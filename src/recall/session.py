@@ -18,7 +18,7 @@ from recall.errors import RecallError
 from recall.grading import Verdict
 from recall.planner import PlanEntry
 from recall.scheduling import DayClock, ItemState, Rating, SchedulerConfig, answer, format_interval, preview
-from recall.storage import Store, StoredCard
+from recall.storage import StorageError, Store, StoredCard
 
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else left, show a learning step this early
 MAX_ANSWER_SECONDS = 300  # longer than this, the learner was away: count this much
@@ -196,7 +196,12 @@ class Session:
         new_state, log = answer(cur.state, Rating(rating), self.now(), config=self.config,
                                 duration_ms=int(seconds * 1000), mode=mode, response=cur.logged_response,
                                 schedule=self.schedule)
-        log_id = self.store.record_answer(log, new_state)
+        try:
+            log_id = self.store.record_answer(log, new_state)
+        except StorageError:
+            # Answered in another terminal meanwhile: continue from what is stored now.
+            cur.state = self.store.get_item_state(cur.entry.item_id)
+            raise
         requeued = self.schedule and new_state.is_learning
         if requeued:
             self._seq += 1
@@ -214,7 +219,9 @@ class Session:
         if last.requeued:
             self.learning = [s for s in self.learning if s.entry is not last.entry]
             heapq.heapify(self.learning)
-        if self.current is not None:
+        # The card on screen goes back to the front of the queue, unless it is the very answer
+        # being undone (a learning step that came straight back): it must not be shown twice.
+        if self.current is not None and self.current.entry is not last.entry:
             self.queue.insert(0, self.current.entry)
         self.current = self._show(last.entry)
         return True
@@ -230,8 +237,10 @@ class Session:
         self._advance()
 
     def summary(self) -> Summary:
-        tomorrow = self.day_clock.next_rollover(self.now())
-        due = self.store.count_due(tomorrow, tomorrow + timedelta(days=1))
+        today = self.day_clock.study_day(self.now())
+        # Day boundaries from the study-day clock: a DST night makes a day 23 or 25 hours long.
+        due = self.store.count_due(self.day_clock.day_start(today + timedelta(days=1)),
+                                   self.day_clock.day_start(today + timedelta(days=2)))
         return Summary(
             answered=len(self.done),
             again=sum(1 for a in self.done if a.rating == Rating.AGAIN),

@@ -204,6 +204,14 @@ class Store:
     def open(cls, url: str) -> "Store":
         """Open (creating and migrating as needed) the database at ``url``."""
         try:
+            parsed = sa.engine.make_url(url)
+        except sa_exc.ArgumentError:
+            parsed = None
+        if parsed is not None and parsed.get_backend_name() == "sqlite" and (
+                parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed.query)):
+            raise StorageError("an in-memory database would lose every answer when recall exits; "
+                               "give a file, e.g. sqlite:////home/you/recall.db")
+        try:
             engine = _make_engine(url)
             store = cls(engine)
             store._migrate()
@@ -481,18 +489,25 @@ class Store:
             flush()
         return n
 
-    def replace_states(self, states: dict[str, ItemState], introduced: dict[str, datetime | None]) -> int:
-        """Overwrite stored states with ones rebuilt from the log; returns how many changed."""
+    def rebuild_states(self, compute) -> tuple[int, int]:
+        """Recompute every answered item's state from its log, in one write transaction (so an
+        answer given meanwhile in another terminal waits instead of being overwritten).
+
+        ``compute(item_id, entries in log order) -> ItemState``. Returns (changed, replayed).
+        """
         changed = 0
         with self.write() as conn:
-            for iid, state in states.items():
-                current = self.item_state(conn, iid)
-                if current != state:
+            by_item: dict[str, list[LogEntry]] = {}
+            for r in conn.execute(sa.select(review_log).order_by(review_log.c.id)):
+                by_item.setdefault(r.item_id, []).append(_entry(r))
+            for iid, entries in by_item.items():
+                state = compute(iid, entries)
+                if self.item_state(conn, iid) != state:
                     values = _state_values(state)
-                    values["introduced_at"] = introduced.get(iid)
+                    values["introduced_at"] = min((e.reviewed_at for e in entries if e.scheduled), default=None)
                     conn.execute(items.update().where(items.c.id == iid).values(**values))
                     changed += 1
-        return changed
+        return changed, len(by_item)
 
     # --- measurements -------------------------------------------------------------------
 

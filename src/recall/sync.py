@@ -62,7 +62,10 @@ def sync(store: Store, roots: list[Path], now: datetime, exercise_roots: list[Pa
     # A vanished file under one of today's roots retires its cards. Files under a directory not
     # given this time (a forgotten --decks) are left alone: their cards stay as they were.
     root_paths = [r.resolve() for r in roots]
-    removed = [p for p in records if p not in present and any(Path(p).is_relative_to(r) for r in root_paths)]
+    # A file gone from disk altogether (its folder moved or deleted) counts as removed too, so
+    # its cards can turn up again elsewhere as moves.
+    removed = [p for p in records if p not in present
+               and (any(Path(p).is_relative_to(r) for r in root_paths) or not Path(p).exists())]
 
     if not changed and not removed:
         if touched:
@@ -95,7 +98,7 @@ def sync(store: Store, roots: list[Path], now: datetime, exercise_roots: list[Pa
         if entry and entry[2] is not None and entry[1] != card.content_hash():
             problems.append(Problem(card.path, card.line, 1,
                                     f"id {card.id!r} belonged to a card retired on {entry[2]:%Y-%m-%d}; "
-                                    "ids are permanent, give this card a new one"))
+                                    "restore that card unchanged (then edit it), or give this one a new id"))
     if problems:
         raise DeckError(problems)
 

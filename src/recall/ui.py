@@ -25,7 +25,7 @@ HELP = """Keys
   Space / Enter   reveal the answer
   1 2 3 4         rate: Again, Hard, Good, Easy (shown with the next interval)
   u  (Ctrl-Z)     undo the last answer (Ctrl-Z also while typing an answer)
-  s               suspend this card (never shown again until unsuspended)
+  s               suspend this card: kept out of reviews and quizzes from now on
   b               bury this card until tomorrow
   ?               show or hide this help
   q  (Ctrl-C)     quit; every answer so far is already saved
@@ -65,7 +65,7 @@ def run(session: Session, env: Env, title: str) -> None:
             return [("", HELP)]
         cur = session.current
         if cur is None:
-            return [("", "Done.")]
+            return [("class:answer", "Done for tonight.\n\n")] + [("", line + "\n") for line in summary_lines()]
         out = render.front(cur.card, cur.cloze)
         if state["measuring"]:
             out = out + [("class:rule", "\n\n" + "─" * 40 + "\n"), ("class:message", state["measuring"])]
@@ -79,10 +79,15 @@ def run(session: Session, env: Env, title: str) -> None:
             out += render.measured(cur.card, cur.measurement) if cur.measurement else render.back(cur.card, cur.cloze)
         return out
 
+    def summary_lines() -> list[str]:
+        if state.get("summary_for") != len(session.done):  # one query per change, not per frame
+            state["summary"], state["summary_for"] = session.summary().lines(), len(session.done)
+        return state["summary"]
+
     def footer():
         cur = session.current
         if cur is None:
-            return ""
+            return [("class:dim", "u undo the last answer   q quit")]
         if state["measuring"]:
             return [("class:dim", "The measurement runs on this machine; answers so far are saved.")]
         if cur.needs_response:
@@ -146,9 +151,9 @@ def run(session: Session, env: Env, title: str) -> None:
     answer_box.accept_handler = accept
 
     def refocus():
+        # After the last card the app stays open on a summary, so that a slip on the last
+        # rating can still be undone; q leaves.
         app.layout.focus(answer_box if typing() else body_window)
-        if session.current is None:
-            app.exit()
 
     def act(fn):
         try:
@@ -179,6 +184,7 @@ def run(session: Session, env: Env, title: str) -> None:
     @kb.add("u", filter=idle)
     @kb.add("c-z", eager=True, filter=Condition(lambda: not state["measuring"]))  # also while typing
     def _(event):
+        answer_box.text = ""
         act(lambda: session.undo() or _raise("nothing to undo in this session"))
 
     @kb.add("s", filter=idle)
