@@ -61,7 +61,8 @@ def render(self, app, layout, is_done=False):
 Renderer.render = render
 with create_pipe_input() as pipe:
     pipe.send_text("\\x03")
-    env = Env(terminal_input=pipe, terminal_output=DummyOutput(), shipped_decks=Path(sys.argv[2]))
+    empty = Path(sys.argv[2])
+    env = Env(terminal_input=pipe, terminal_output=DummyOutput(), shipped_decks=empty, shipped_exercises=empty)
     code = main(["review"], env)
 print(first[0] if first else "no card drawn", file=sys.stderr)
 sys.exit(code)

@@ -109,7 +109,7 @@ review_log = sa.Table(
     sa.Column("rating", sa.Integer, nullable=False),
     sa.Column("reviewed_at", UTCDateTime, nullable=False, index=True),
     sa.Column("duration_ms", sa.Integer, nullable=False),
-    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False, index=True),  # index: migration 0003
     sa.Column("response", sa.Text, nullable=True),
     sa.Column("scheduled", sa.Boolean, nullable=False),
     sa.Column("state_before", sa.Text, nullable=False),  # JSON of the item's state, for undo

@@ -1,4 +1,5 @@
-"""Measurements of predict-then-measure exercises, per machine and per version of the code.
+"""Measurements of predict-then-measure exercises, per machine and per version of the code;
+an index to find exercise answers in the review log.
 
 Revision ID: 0003
 Revises: 0002
@@ -26,6 +27,8 @@ def upgrade() -> None:
         sa.Column("data", sa.Text, nullable=False),  # JSON: runs, spread, machine, counters, detail
     )
     op.create_index("ix_measurements_lookup", "measurements", ["exercise_id", "machine_key", "code_key"])
+    # The evening plan reads exercise answers on every start: keep that off a full log scan.
+    op.create_index("ix_review_log_mode", "review_log", ["mode"])
 
 
 def downgrade() -> None:
