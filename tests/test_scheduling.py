@@ -126,3 +126,15 @@ def test_rollover_is_configurable_and_spans_dst():
 ])
 def test_format_interval(delta, text):
     assert format_interval(delta) == text
+
+
+def test_exercises_skip_learning_steps():
+    state, _ = answer(ItemState("ex"), Rating.GOOD, T0, mode="exercise")
+    assert state.state == REVIEW and state.due - T0 >= timedelta(days=1)
+    again, _ = answer(state, Rating.AGAIN, state.due, mode="exercise")
+    assert again.state == REVIEW  # no ten-minute relearning step either
+    assert preview(ItemState("ex"), T0, mode="exercise")[Rating.AGAIN] >= timedelta(days=1)
+    # Replaying reads each answer's mode, so the log still rebuilds the state.
+    _, l1 = answer(ItemState("ex"), Rating.GOOD, T0, mode="exercise")
+    _, l2 = answer(state, Rating.AGAIN, state.due, mode="exercise")
+    assert replay("ex", [l1, l2]) == again

@@ -81,7 +81,7 @@ def _write_reviews(col, anki_card_id: int, entries: list[LogEntry], config: Sche
     last_ivl = 0
     for e in sorted(entries, key=lambda e: e.reviewed_at):
         before = state
-        state, _ = answer(state, e.rating, e.reviewed_at, config=config)
+        state, _ = answer(state, e.rating, e.reviewed_at, config=config, mode=e.mode)
         ivl = _anki_interval(state, e.reviewed_at)
         rid = int(e.reviewed_at.timestamp() * 1000)
         while rid in used_ids:  # revlog ids are unique milliseconds

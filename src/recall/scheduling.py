@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from enum import IntEnum
 from functools import lru_cache
@@ -47,6 +47,13 @@ class SchedulerConfig:
     learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
     relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
     maximum_interval: int = 36500
+
+    def for_mode(self, mode: str) -> "SchedulerConfig":
+        """Exercises skip the minute-long learning steps: asking for the same measurement again ten
+        minutes after its reveal teaches nothing, so they go straight to day intervals."""
+        if mode == "exercise":
+            return replace(self, learning_steps=(), relearning_steps=())
+        return self
 
 
 @dataclass(frozen=True)
@@ -99,12 +106,13 @@ def answer(
     entry = LogEntry(item.item_id, rating, now, max(0, int(duration_ms)), mode, response, schedule, item)
     if not schedule:
         return item, entry
-    return _review(item, rating, now, config), entry
+    return _review(item, rating, now, config.for_mode(mode)), entry
 
 
-def preview(item: ItemState, now: datetime, config: SchedulerConfig = SchedulerConfig()) -> dict[Rating, timedelta]:
+def preview(item: ItemState, now: datetime, config: SchedulerConfig = SchedulerConfig(),
+            mode: str = "review") -> dict[Rating, timedelta]:
     """The interval each rating would give, as shown on the rating keys."""
-    return {r: _review(item, r, now, config).due - now for r in Rating}
+    return {r: _review(item, r, now, config.for_mode(mode)).due - now for r in Rating}
 
 
 def retrievability(item: ItemState, now: datetime, config: SchedulerConfig = SchedulerConfig()) -> float:
@@ -119,7 +127,7 @@ def replay(item_id: str, entries: list[LogEntry], config: SchedulerConfig = Sche
     state = ItemState(item_id)
     for e in entries:
         if e.scheduled:
-            state = _review(state, e.rating, e.reviewed_at, config)
+            state = _review(state, e.rating, e.reviewed_at, config.for_mode(e.mode))
     return state
 
 

@@ -147,7 +147,8 @@ class Session:
         cur = self._require()
         if not self.schedule:
             return {}
-        return {r: format_interval(d) for r, d in preview(cur.state, self.now(), self.config).items()}
+        mode = "exercise" if cur.card.type == "exercise" else self.mode
+        return {r: format_interval(d) for r, d in preview(cur.state, self.now(), self.config, mode).items()}
 
     # --- actions ---------------------------------------------------------------------
 
