@@ -275,3 +275,33 @@ def test_calibration_reports_per_module(run, exdir):
     assert mod["all"]["answers"] == 4 and mod["intervals"] == 2 and mod["interval_hit_rate"] == 0.5
     assert mod["earlier"]["typical_factor_off"] > mod["recent"]["typical_factor_off"]
     assert "50% of 2 intervals" in run("calibration").out
+
+
+@needs_cc
+def test_exercises_export_as_prediction_notes_with_the_measured_value(run, exdir, tmp_path, clock):
+    pytest.importorskip("anki.collection")
+    import genanki
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    path = exdir / "01-computer-architecture" / "good.yaml"
+    path.write_text(path.read_text().replace("concepts: [t.basic]", "concepts: [t.basic, t.num]"))
+    first = tmp_path / "before.apkg"
+    assert run("export", "anki", "01", "-o", str(first)).code == 0
+    clock.advance(minutes=5)
+    assert run("exercise", "run", "ex.t.good", "--predict", "70").code == 0
+    second = tmp_path / "after.apkg"
+    assert run("export", "anki", "01", "-o", str(second)).code == 0
+    col = Collection(str(tmp_path / "c.anki2"))
+    try:
+        for apkg in (first, second):  # the measurement moves the timestamp: the notes update
+            col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg),
+                                                             options=ImportAnkiPackageOptions()))
+        notes = {col.get_note(n).guid: col.get_note(n) for n in col.find_notes("")}
+        ex = notes[genanki.guid_for("recall", "ex.t.good")]
+        num = notes[genanki.guid_for("recall", "t.num")]
+        assert ex.note_type()["name"] == "recall prediction"
+        assert ex["Measured"].startswith("70 ns (timer, ") and ex["Unit"] == "ns"
+        assert "by exercise ex.t.good" in num["Measured"]
+        assert col.note_count() == len(notes)
+    finally:
+        col.close()

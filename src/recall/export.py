@@ -36,6 +36,7 @@ MODEL_IDS = {
     "choice": 1_607_392_303,
     "typed": 1_607_392_304,
     "numeric": 1_607_392_305,
+    "exercise": 1_607_392_306,
 }
 
 CSS = """
@@ -90,6 +91,15 @@ def _models():
                          "{{FrontSide}}<hr id=answer>{{Answer}} {{Unit}} <span class=unit>({{Tolerance}})</span>"
                          "{{#Measured}}<div>Your machine measured: {{Measured}}</div>{{/Measured}}"
                          + NOTE + SOURCE),
+        "exercise": model("exercise", "recall prediction",
+                          ["Title", "Question", "Quantity", "Unit", "Measured", "Explanation", "Source"],
+                          "<b>{{Title}}</b><br>{{Question}}"
+                          '<div class="unit">Predict the {{Quantity}} on your machine, in {{Unit}}.</div>',
+                          "{{FrontSide}}<hr id=answer>"
+                          "{{#Measured}}<div>Your machine measured: {{Measured}}</div>{{/Measured}}"
+                          "{{^Measured}}<div>Not measured yet: <code>recall exercise run</code> measures it."
+                          "</div>{{/Measured}}"
+                          '<div class="note">{{Explanation}}</div>' + SOURCE),
     }
 
 
@@ -157,6 +167,10 @@ def note_fields(card: StoredCard, measured: str = "") -> list[str]:
     if card.type == "typed":
         # Anki compares the typed text with this field as plain text: keep it unmarked.
         return [to_html(c["question"], is_html=h), html.escape(str(c["answer"])), note, source]
+    if card.type == "exercise":
+        p = c["predict"]
+        return [html.escape(c["title"]), to_html(c["question"], is_html=h), html.escape(p["quantity"]),
+                html.escape(p["unit"]), html.escape(measured), to_html(c["explanation"], is_html=h), source]
     if card.type == "numeric":
         tol = c["tolerance"]
         tol_text = "exact" if tol == 0 else f"within {tol}" if isinstance(tol, str) else f"± {tol} {c['unit']}"
@@ -169,24 +183,52 @@ def note_tags(card: StoredCard) -> list[str]:
     return [card.module, f"{card.module}::{card.submodule}", *card.tags]
 
 
-def build_package(cards: list[StoredCard]):
-    """A genanki Package holding ``cards`` in curriculum decks, and its timestamp."""
+def build_package(cards: list[StoredCard], measured: dict[str, tuple[str, datetime]] | None = None):
+    """A genanki Package holding ``cards`` in curriculum decks, and its timestamp.
+
+    ``measured`` maps a card id to the learner's last measured value (text) and when it was
+    measured; a new measurement moves the timestamp on, so Anki takes the updated notes.
+    """
     import genanki
 
+    measured = measured or {}
     models = _models()
     order = submodule_order([])  # seed order for 01–04; others sort by name
     cards = sorted(cards, key=lambda c: (curriculum.MODULES_BY_ID[c.module].position,
-                                         order.get((c.module, c.submodule), 999), c.submodule, c.position))
+                                         order.get((c.module, c.submodule), 999), c.submodule, c.position, c.id))
     decks: dict[str, genanki.Deck] = {}
     for card in cards:
         name = deck_name(card.module, card.submodule)
         deck = decks.get(name)
         if deck is None:
             deck = decks[name] = genanki.Deck(deck_id(name), name)
-        deck.add_note(genanki.Note(model=models[card.type], fields=note_fields(card), tags=note_tags(card),
+        fields = note_fields(card, measured.get(card.id, ("", None))[0])
+        deck.add_note(genanki.Note(model=models[card.type], fields=fields, tags=note_tags(card),
                                    guid=genanki.guid_for("recall", card.id)))
-    newest = max((c.updated_at for c in cards if c.updated_at), default=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    changes = [c.updated_at for c in cards if c.updated_at] + [at for _, at in measured.values() if at]
+    newest = max(changes, default=datetime(2026, 1, 1, tzinfo=timezone.utc))
     return genanki.Package(list(decks.values())), newest.timestamp()
+
+
+def measured_values(store: Store, cards: list[StoredCard]) -> dict[str, tuple[str, datetime]]:
+    """The learner's last measurement for each exercise, and for each numeric card an exercise
+    names as a concept."""
+    exercises = [c for c in cards if c.type == "exercise"]
+    exercises += [c for c in store.live_cards() if c.type == "exercise" and c not in exercises]
+    out: dict[str, tuple[str, datetime]] = {}
+    numeric = {c.id for c in cards if c.type == "numeric"}
+    for ex in exercises:
+        m = store.latest_measurement(ex.id)
+        if m is None:
+            continue
+        scale = 100 if ex.content["predict"]["kind"] == "fraction" else 1
+        at = datetime.fromisoformat(m["measured_at"])
+        text = f"{m['value'] * scale:.3g} {ex.content['predict']['unit']} ({m['method']}, {at:%Y-%m-%d})"
+        out[ex.id] = (text, at)
+        for concept in ex.content.get("concepts") or []:
+            if concept in numeric and (concept not in out or out[concept][1] < at):
+                out[concept] = (f"{text}, by exercise {ex.id}", at)
+    return out
 
 
 def export_anki(store: Store, out: Path, *, now: datetime, modules: list[str] | None = None,
@@ -194,7 +236,7 @@ def export_anki(store: Store, out: Path, *, now: datetime, modules: list[str] | 
     cards = store.live_cards(modules)
     if not cards:
         raise ExportError("no cards to export" + (f" in {', '.join(modules)}" if modules else ""))
-    package, timestamp = build_package(cards)
+    package, timestamp = build_package(cards, measured_values(store, cards))
     out = Path(out)
     if out.is_dir() or not out.name:
         raise ExportError(f"{out} is a directory; give a file name such as {out / 'ml-systems.apkg'}")

@@ -169,7 +169,9 @@ def measure(exercise, *, build_dir: Path, runs: int = RUNS, progress: Progress |
         if not sim:
             raise ExerciseError(f"{exercise.id}: the program could not measure here ({error or 'no value'})")
         return _simulated(exercise, sim, desc, error, time.monotonic() - started)
-    method = "hardware counters" if last.get("counters") else "timer"
+    # A program may report counters as detail beside a timed value; only an exercise that can
+    # fall back to simulation takes its value from the counters.
+    method = "hardware counters" if exercise.content["measure"].get("simulate") else "timer"
     return Measurement(value=statistics.median(values), runs=[float(v) for v in values], method=method,
                        machine=desc, seconds=time.monotonic() - started, counters_error=error,
                        detail=last.get("detail") or {})
