@@ -43,9 +43,9 @@ class Settings:
             deck_dirs=dirs(decks, "RECALL_DECKS"),
             exercise_dirs=dirs(exercises, "RECALL_EXERCISES"),
             trusted_dirs=dirs(trust, "RECALL_TRUST"),
-            rollover_hour=_int_setting(env, "RECALL_ROLLOVER", 4, 0, 23),
-            desired_retention=_float_setting(env, "RECALL_RETENTION", 0.9, 0.7, 0.99),
-            new_per_day=_int_setting(env, "RECALL_NEW_PER_DAY", 10, 0, 1000),
+            rollover_hour=_setting(env, "RECALL_ROLLOVER", 4, 0, 23),
+            desired_retention=_setting(env, "RECALL_RETENTION", 0.9, 0.7, 0.99, float),
+            new_per_day=_setting(env, "RECALL_NEW_PER_DAY", 10, 0, 1000),
         )
 
 
@@ -233,29 +233,16 @@ def _learned(rows) -> int:
                and not r.state.is_learning)
 
 
-def _int_setting(env: Env, name: str, default: int, lo: int, hi: int) -> int:
+def _setting(env: Env, name: str, default, lo, hi, kind=int):
+    """A number from the environment, within [lo, hi]; ``kind`` is int or float."""
     raw = env.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise RecallError(f"{name}={raw!r} is not a whole number; expected {lo} to {hi}") from None
-    if not lo <= value <= hi:
+        what = "a whole number" if kind is int else "a number"
+        raise RecallError(f"{name}={raw!r} is not {what}; expected {lo} to {hi}") from None
+    if not lo <= value <= hi:  # also refuses nan
         raise RecallError(f"{name}={value} is out of range; expected {lo} to {hi}")
     return value
-
-
-def _float_setting(env: Env, name: str, default: float, lo: float, hi: float) -> float:
-    raw = env.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise RecallError(f"{name}={raw!r} is not a number; expected {lo} to {hi}") from None
-    if not lo <= value <= hi:
-        raise RecallError(f"{name}={value} is out of range; expected {lo} to {hi}")
-    return value
-
-
