@@ -175,3 +175,31 @@ def test_database_from_a_newer_recall_is_a_storage_error(db_url):
         Store.open(db_url)
     assert "\n" not in str(excinfo.value)
     assert _revision(db_url) == "9999"
+
+
+def test_a_future_migration_can_rebuild_the_cards_table(tmp_path, deckdir, clock):
+    """SQLite alters a table by copying it; the referenced cards table must be droppable."""
+    import shutil
+
+    from conftest import SMALL_DECK
+    from recall import migrate
+    from recall.storage import Store
+    from recall.sync import sync
+
+    deckdir.write("01-computer-architecture/01-binary-and-bits.yaml", SMALL_DECK)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    store = Store.open(url)
+    sync(store, [deckdir.root], clock.now())
+    head = migrate.head()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_rebuild_cards.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n"
+        f"revision = '9999'\ndown_revision = {head!r}\nbranch_labels = None\ndepends_on = None\n"
+        "def upgrade():\n"
+        "    with op.batch_alter_table('cards', recreate='always') as b:\n"
+        "        b.add_column(sa.Column('extra', sa.Text, nullable=True))\n"
+        "def downgrade():\n    pass\n")
+    migrate.upgrade(store.engine, "head", scripts)
+    assert len(store.active_items()) == 6  # the cards and their items survived the rebuild
+    store.close()

@@ -16,9 +16,9 @@ from alembic.script import ScriptDirectory
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def config(connection: sa.Connection | None = None) -> Config:
+def config(connection: sa.Connection | None = None, script_location: Path = MIGRATIONS) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(script_location))
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
@@ -28,11 +28,24 @@ def head() -> str:
     return ScriptDirectory.from_config(config()).get_current_head()
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = MIGRATIONS) -> None:
     # BEGIN IMMEDIATE on SQLite: two processes opening a new database at once take turns,
     # and the second finds the schema already at head.
     with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection
+        if sqlite:
+            # SQLite rebuilds a table to alter it (copy, drop, rename); with foreign keys enforced
+            # the drop of a referenced table (cards) fails. The pragma only works outside a
+            # transaction, so it goes straight to the driver (SQLAlchemy would open a deferred
+            # transaction for it) before ours begins, and the keys are checked after.
+            raw.execute("PRAGMA foreign_keys = OFF")
         conn.execution_options(recall_immediate=True)
-        command.upgrade(config(conn), revision)
+        command.upgrade(config(conn, script_location), revision)
         if conn.in_transaction():
             conn.commit()
+        if sqlite:
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys = ON")
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows with broken references")
