@@ -82,7 +82,7 @@ def test_exercise_file_parses(exdir):
 
 @pytest.mark.parametrize("change,words", [
     (("kind: positive", "kind: big"), "unknown kind 'big'"),
-    (("program: good.c", "program: ../good.c"), "must be a .c file name"),
+    (("program: good.c", "program: ../good.c"), "must be a .c or .py file name"),
     (("submodule: 02-memory-hierarchy", "submodule: 99-nope"), "has no submodule '99-nope'"),
     (("explanation: Because.\n", ""), "missing 'explanation'"),
     (("title:", "titel:"), "unknown key 'titel'"),
@@ -305,3 +305,25 @@ def test_exercises_export_as_prediction_notes_with_the_measured_value(run, exdir
         assert col.note_count() == len(notes)
     finally:
         col.close()
+
+
+PY_PROGRAM = """
+import json, sys
+print(json.dumps({"value": 0.5, "unit": "x", "method": "analytic: no GPU here"}))
+"""
+
+
+def test_python_programs_and_their_requirements(run, exdir, tmp_path):
+    native = tmp_path / "learner" / "native" / "01-computer-architecture"
+    (native / "py.py").write_text(PY_PROGRAM)
+    base = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
+    (exdir / "01-computer-architecture" / "py.yaml").write_text(base)
+    r = run("exercise", "run", "ex.t.py", "--predict", "0.5", "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["measurement"]["method"] == "analytic: no GPU here"
+    (exdir / "01-computer-architecture" / "py.yaml").write_text(
+        base.replace("  timeout: 20", "  timeout: 20\n  requires: [surely_not_installed_pkg]"))
+    r = run("exercise", "run", "ex.t.py", "--predict", "0.5")
+    assert r.code == 1 and "pip install surely_not_installed_pkg" in r.err
+    listing = {x["id"]: x for x in json.loads(run("exercise", "list", "--json").out)}
+    assert listing["ex.t.py"]["can_run"] is False and "surely_not_installed_pkg" in listing["ex.t.py"]["needs"]

@@ -20,7 +20,7 @@ TOP_KEYS = {"id", "submodule", "title", "question", "predict", "measure", "expla
             "tags", "source"}
 REQUIRED = {"id", "submodule", "title", "question", "predict", "measure", "explanation", "concepts"}
 PREDICT_KEYS = {"quantity", "unit", "kind"}
-MEASURE_KEYS = {"program", "args", "cflags", "timeout", "simulate"}
+MEASURE_KEYS = {"program", "args", "cflags", "timeout", "simulate", "requires"}
 THRESHOLD_KEYS = {"easy", "good", "hard"}
 EXERCISE_POSITION = 10_000  # after the submodule's cards in the learning order
 
@@ -106,7 +106,7 @@ def _measure(pair, problem) -> dict | None:
     if not fields:
         return None
     out: dict = {"program": node_text(fields["program"][1], "program", problem) if "program" in fields else None}
-    for key in ("args", "cflags"):
+    for key in ("args", "cflags", "requires"):
         if key in fields:
             node = fields[key][1]
             if not isinstance(node, yaml.SequenceNode):
@@ -128,8 +128,8 @@ def _measure(pair, problem) -> dict | None:
                 problem(node, "'simulate' needs a 'pattern'")
             out["simulate"] = sim
     program = out.get("program")
-    if program and ("/" in program or not program.endswith(".c")):
-        problem(fields["program"][1], "'program' must be a .c file name in native/<module-id>/")
+    if program and ("/" in program or not program.endswith((".c", ".py"))):
+        problem(fields["program"][1], "'program' must be a .c or .py file name in native/<module-id>/")
     return out
 
 

@@ -24,10 +24,16 @@ def listing(col: Collection, module: str | None = None) -> list[dict]:
     rows = []
     for ex in exercises:
         m = ex.content["measure"]
-        needs = "C compiler" + ("; hardware counters, else numba simulation" if m.get("simulate") else "")
+        is_c = m["program"].endswith(".c")
+        needs = ("C compiler" if is_c else "Python") + \
+            "".join(f"; {r}" for r in m.get("requires") or []) + \
+            ("; hardware counters, else numba simulation" if m.get("simulate") else "")
         why_not = None
-        if cc is None:
+        missing = runner.missing_requirements(ex)
+        if is_c and cc is None:
             why_not = "no C compiler: install gcc"
+        elif missing:
+            why_not = f"needs {', '.join(missing)}: pip install {' '.join(missing)}"
         elif not runner.program_path(ex).is_file():
             why_not = f"missing program {runner.program_path(ex)}"
         else:

@@ -12,6 +12,7 @@ import json
 import signal
 import statistics
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -92,11 +93,24 @@ def code_key(exercise) -> str:
     return h.hexdigest()[:16]
 
 
+def missing_requirements(exercise) -> list[str]:
+    """Python packages the exercise's program needs (measure.requires) that are not installed."""
+    import importlib.util
+
+    return [r for r in exercise.content["measure"].get("requires") or [] if importlib.util.find_spec(r) is None]
+
+
 def build(exercise, build_dir: Path) -> Path:
-    """Compile the exercise's program into the cache (keyed by source, flags, compiler)."""
+    """Compile the exercise's C program into the cache (keyed by source, flags, compiler);
+    a Python program (numba, numpy, torch) runs as it is."""
     src = program_path(exercise)
     if not src.is_file():
         raise ExerciseError(f"{exercise.id}: program {src} does not exist")
+    if src.suffix == ".py":
+        missing = missing_requirements(exercise)
+        if missing:
+            raise ExerciseError(f"{exercise.id} needs {', '.join(missing)}: pip install {' '.join(missing)}")
+        return src
     cc = machine.compiler()
     if cc is None:
         raise ExerciseError("no C compiler found: install gcc (e.g. apt-get install gcc) or set CC")
@@ -123,8 +137,8 @@ def run_once(exercise, binary: Path) -> dict:
     m = exercise.content["measure"]
     timeout = float(m.get("timeout") or DEFAULT_TIMEOUT)
     try:
-        done = subprocess.run([str(binary), *(m.get("args") or [])], capture_output=True, text=True,
-                              timeout=timeout)
+        cmd = [sys.executable, str(binary)] if binary.suffix == ".py" else [str(binary)]
+        done = subprocess.run([*cmd, *(m.get("args") or [])], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise ExerciseError(f"{exercise.id}: {binary.name} ran longer than {timeout:g} s and was stopped") from None
     if done.returncode < 0:
@@ -170,8 +184,10 @@ def measure(exercise, *, build_dir: Path, runs: int = RUNS, progress: Progress |
             raise ExerciseError(f"{exercise.id}: the program could not measure here ({error or 'no value'})")
         return _simulated(exercise, sim, desc, error, time.monotonic() - started)
     # A program may report counters as detail beside a timed value; only an exercise that can
-    # fall back to simulation takes its value from the counters.
-    method = "hardware counters" if exercise.content["measure"].get("simulate") else "timer"
+    # fall back to simulation takes its value from the counters. A program may also name its
+    # method itself (e.g. "analytic: no GPU here" or "Triton CPU interpreter").
+    method = last.get("method") if isinstance(last.get("method"), str) else \
+        "hardware counters" if exercise.content["measure"].get("simulate") else "timer"
     return Measurement(value=statistics.median(values), runs=[float(v) for v in values], method=method,
                        machine=desc, seconds=time.monotonic() - started, counters_error=error,
                        detail=last.get("detail") or {})
