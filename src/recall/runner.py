@@ -81,12 +81,13 @@ def check_trusted(exercise, trusted: list[Path]) -> None:
 
 
 def code_key(exercise) -> str:
-    """Changes whenever what runs changes: source, header, flags, arguments, compiler."""
+    """Changes whenever what runs changes: source, header, the measure spec (flags, arguments,
+    requirements, simulation), compiler."""
     m = exercise.content["measure"]
     src = program_path(exercise)
     header = native_dir(exercise.deck_path) / "include" / "recall_bench.h"
     h = hashlib.sha256()
-    for part in (_bytes(src), _bytes(header), json.dumps([m.get("cflags"), m.get("args"), m.get("simulate")]).encode(),
+    for part in (_bytes(src), _bytes(header), json.dumps(m, sort_keys=True).encode(),
                  (machine.compiler_version() or "").encode()):
         h.update(part)
         h.update(b"\0")
