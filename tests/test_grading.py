@@ -91,3 +91,11 @@ def test_numeric_rejects_trailing_junk(response):
 @pytest.mark.parametrize("response,value", [("64 bytes", 64), ("64bytes", 64), ("2k", 2000), ("1.5M", 1.5e6)])
 def test_numeric_accepts_the_cards_unit(response, value):
     assert grade("numeric", numeric(value, 0, "bytes"), response).suggested == Rating.GOOD
+
+
+@pytest.mark.parametrize("x,text", [(16777216, "16,777,216"), (76.23, "76.2"), (0.125, "0.125"), (3.0, "3"),
+                                    (1.5e-9, "1.5e-09")])
+def test_values_are_shown_exactly_when_whole(x, text):
+    from recall.grading import show_value
+
+    assert show_value(x) == text

@@ -17,6 +17,7 @@ from recall import curriculum
 from recall.collection import Collection, Settings
 from recall.env import Env
 from recall.errors import RecallError
+from recall.grading import show_value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -293,7 +294,7 @@ def cmd_exercise(col: Collection, env: Env, args: argparse.Namespace) -> int:
             env.print(json.dumps(rows, indent=2))
         else:
             for r in rows:
-                last = f"last: {r['last_value']:.3g} {r['unit']}" if r["last_value"] is not None else "not measured"
+                last = f"last: {show_value(r['last_value'])} {r['unit']}" if r["last_value"] is not None else "not measured"
                 env.print(f"{'ok ' if r['can_run'] else 'NO '} {r['id']:<34} {r['module']}/{r['submodule']}  "
                           f"{r['title']}  [{r['needs']}; {last}]" + ("" if r["can_run"] else f"  ({r['why_not']})"))
         return 0

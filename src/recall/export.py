@@ -23,6 +23,7 @@ from pathlib import Path
 
 from recall import curriculum
 from recall.errors import RecallError
+from recall.grading import show_value
 from recall.planner import submodule_order
 from recall.render import FENCE_RE
 from recall.storage import Store, StoredCard
@@ -223,7 +224,7 @@ def measured_values(store: Store, cards: list[StoredCard]) -> dict[str, tuple[st
             continue
         scale = 100 if ex.content["predict"]["kind"] == "fraction" else 1
         at = datetime.fromisoformat(m["measured_at"])
-        text = f"{m['value'] * scale:.3g} {ex.content['predict']['unit']} ({m['method']}, {at:%Y-%m-%d})"
+        text = f"{show_value(m['value'] * scale)} {ex.content['predict']['unit']} ({m['method']}, {at:%Y-%m-%d})"
         out[ex.id] = (text, at)
         for concept in ex.content.get("concepts") or []:
             if concept in numeric and (concept not in out or out[concept][1] < at):

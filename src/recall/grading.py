@@ -120,6 +120,15 @@ def takes_response(card_type: str) -> bool:
     return card_type in ("typed", "choice", "numeric", "exercise")
 
 
+def show_value(x: float) -> str:
+    """A measured or predicted value for people: whole numbers exactly (16,777,216), others to
+    three significant digits (76.2, 0.125)."""
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:.4g}"
 

@@ -9,6 +9,7 @@ from recall import curriculum, machine, render, runner
 from recall.collection import Collection
 from recall.env import Env
 from recall.errors import RecallError
+from recall.grading import show_value
 from recall.scheduling import Rating, answer
 from recall.session import judge_prediction
 from recall.storage import StoredCard
@@ -93,8 +94,8 @@ def run_scripted(col: Collection, ex: StoredCard, predict: str, interval: list[s
 
 def describe_result(r: dict) -> str:
     m = r["measurement"]
-    lines = [f"{r['id']}: predicted {r['predicted']} {r['unit']}, measured {m['value']:.3g} {r['unit']} "
-             f"(runs {m['min']:.3g}–{m['max']:.3g}, CV {m['cv']:.1%}) [{m['method']}]",
+    lines = [f"{r['id']}: predicted {r['predicted']} {r['unit']}, measured {show_value(m['value'])} {r['unit']} "
+             f"(runs {show_value(m['min'])}–{show_value(m['max'])}, CV {m['cv']:.1%}) [{m['method']}]",
              f"{r['error']}" + ("" if r["interval_hit"] is None else
                                 f"; the measurement was {'inside' if r['interval_hit'] else 'outside'} your interval"),
              f"rated {r['rating']}; next due {r['next_due'][:10]}"]

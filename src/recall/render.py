@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from recall.decks import CLOZE_RE
+from recall.grading import show_value
 from recall.storage import StoredCard
 
 Fragments = list[tuple[str, str]]
@@ -72,8 +73,9 @@ def measured(card: StoredCard, m) -> Fragments:
     c = card.content
     unit = c["predict"]["unit"]
     scale = 100 if c["predict"]["kind"] == "fraction" else 1
-    spread = "" if len(m.runs) < 2 else f"  (runs {m.low * scale:.3g}–{m.high * scale:.3g}, CV {m.cv:.1%})"
-    out: Fragments = [("class:answer", f"Measured: {m.value * scale:.3g} {unit}"), ("class:dim", spread),
+    spread = "" if len(m.runs) < 2 else \
+        f"  (runs {show_value(m.low * scale)}–{show_value(m.high * scale)}, CV {m.cv:.1%})"
+    out: Fragments = [("class:answer", f"Measured: {show_value(m.value * scale)} {unit}"), ("class:dim", spread),
                       ("class:source", f"\n[{m.method}] on {m.machine.get('cpu', '?')}"
                                        + (" (virtualised)" if m.machine.get("virtualised") else "")
                                        + (" · cached" if m.cached else ""))]

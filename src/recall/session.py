@@ -88,7 +88,7 @@ def judge_prediction(card: StoredCard, response: str, measure: Callable) -> tupl
     m = measure(card)
     pv = grading.grade_prediction(spec["kind"], prediction, m.value, (m.low, m.high), card.content.get("thresholds"))
     scale = 100 if spec["kind"] == "fraction" else 1
-    verdict = Verdict(pv.suggested >= Rating.GOOD, pv.suggested, f"{m.value * scale:.3g} {spec['unit']}",
+    verdict = Verdict(pv.suggested >= Rating.GOOD, pv.suggested, f"{grading.show_value(m.value * scale)} {spec['unit']}",
                       pv.error_text)
     logged = json.dumps({
         "predicted": prediction.value,
