@@ -31,7 +31,10 @@ def test_every_card_has_a_source(shipped):
     assert [c.id for c in shipped if not (c.source and c.source.strip())] == []
 
 
-@pytest.mark.parametrize("module_id", ["01-computer-architecture", "02-operating-systems"])
+PHASES_1_2 = ["01-computer-architecture", "02-operating-systems", "03-assembly-programming", "04-c-programming"]
+
+
+@pytest.mark.parametrize("module_id", PHASES_1_2)
 def test_every_submodule_has_a_deck_of_ten(shipped, module_id):
     module = curriculum.MODULES_BY_ID[module_id]
     per_sub = Counter(c.submodule for c in shipped if c.module == module.id)
@@ -41,6 +44,41 @@ def test_every_submodule_has_a_deck_of_ten(shipped, module_id):
 
 def test_module_01_ships_enough_for_a_first_evening(shipped):
     assert sum(1 for c in shipped if c.module == "01-computer-architecture") >= 50
+
+
+def test_phases_1_and_2_have_250_cards_beyond_the_first_module_01_set(shipped):
+    # Module 01 shipped with 81 cards; the Phases 1-2 content adds at least 250 more.
+    assert sum(1 for c in shipped if c.module in PHASES_1_2) >= 81 + 250
+
+
+@pytest.mark.parametrize("module_id,least", [("01-computer-architecture", 9), ("02-operating-systems", 7),
+                                             ("03-assembly-programming", 3), ("04-c-programming", 3)])
+def test_exercises_per_module(shipped_exercises, module_id, least):
+    # The first eight (5 in 01, 3 in 02), then at least three more per module, more for 01 and 02.
+    assert sum(1 for e in shipped_exercises if e.module == module_id) >= least
+
+
+def test_later_modules_with_decks_have_thirty_cards(shipped):
+    per_module = Counter(c.module for c in shipped)
+    for module in curriculum.MODULES[4:]:
+        if per_module[module.id]:
+            assert per_module[module.id] >= 30, module.id
+
+
+@pytest.mark.parametrize("selector", ["03", "04", "13-triton", "16", "gpu"])
+def test_quiz_works_on_the_shipped_decks(tmp_path, selector):
+    import io
+
+    from recall.collection import Collection, Settings
+    from recall.env import Env
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), environ={"RECALL_DB": f"sqlite:///{tmp_path / 'r.db'}"})
+    col = Collection.open(env, Settings.from_env(env))
+    try:
+        entries = col.quiz_entries(curriculum.resolve(selector), limit=5)
+        assert len(entries) == 5 and all(e.module == curriculum.resolve(selector).id for e in entries)
+    finally:
+        col.close()
 
 
 def test_the_first_eight_exercises(shipped_exercises):
