@@ -45,10 +45,12 @@ def test_rating_needs_reveal_and_typed_cards_need_an_answer(col):
     with pytest.raises(AnswerFormatError):
         s.submit("7")
     assert not s.current.revealed  # a bad answer format records nothing
-    verdict = s.submit("3")
+    right = str(s.current.card.content["answer"])  # its place in this showing's shuffled order
+    assert s.current.card.content["choices"][int(right) - 1] == "L3"
+    verdict = s.submit(right)
     assert verdict.correct and verdict.suggested == Rating.GOOD and s.current.revealed
     s.rate(Rating.HARD)  # the learner overrides the suggestion
-    assert col.store.log_entries()[-1].entry.response == "3"
+    assert col.store.log_entries()[-1].entry.response == "L3"  # logged by its text
     assert col.store.log_entries()[-1].entry.rating == Rating.HARD
 
 
@@ -157,3 +159,21 @@ def test_an_answer_given_elsewhere_meanwhile_reloads_the_state(col):
         s.rate(Rating.GOOD)
     s.rate(Rating.GOOD)  # the second try works on the fresh state
     assert len(col.store.log_entries()) == 2
+
+
+def test_choices_are_shuffled_per_showing_but_stable_within_one(deckdir, collection):
+    from recall.scheduling import ItemState
+    from recall.session import shuffled_choices
+
+    deckdir.write(DECK, "cards:\n" + "".join(
+        f"  - id: q{i}\n    type: choice\n    question: q\n    choices: [a, b, c, d]\n    answer: 2\n"
+        for i in range(12)))
+    col = collection()
+    cards = col.store.cards_by_id([f"q{i}" for i in range(12)])
+    orders = {tuple(shuffled_choices(c, ItemState(c.id)).content["choices"]) for c in cards.values()}
+    assert len(orders) > 1  # not every card shows the same order
+    for c in cards.values():
+        shown = shuffled_choices(c, ItemState(c.id))
+        assert shown.content["choices"][shown.content["answer"] - 1] == "b"  # the answer follows its choice
+        assert shown == shuffled_choices(c, ItemState(c.id))  # same showing, same order
+    col.close()

@@ -6,9 +6,11 @@ answer is committed to storage before the next item is chosen.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -72,6 +74,18 @@ class _Step:
     due: datetime
     seq: int
     entry: PlanEntry = field(compare=False)
+
+
+def shuffled_choices(card: StoredCard, state: ItemState) -> StoredCard:
+    """The card with its choices in an order of their own for this showing, so that nobody learns
+    "it is always the second one". Seeded by the item and its last review: the same showing
+    (after an undo, say) keeps its order."""
+    c = card.content
+    seed = f"{card.id}|{state.last_review.isoformat() if state.last_review else 'new'}"
+    order = list(range(len(c["choices"])))
+    random.Random(hashlib.sha256(seed.encode()).digest()).shuffle(order)
+    choices = [c["choices"][i] for i in order]
+    return replace(card, content={**c, "choices": choices, "answer": order.index(c["answer"] - 1) + 1})
 
 
 def judge_prediction(card: StoredCard, response: str, measure: Callable) -> tuple[Verdict, object, str]:
@@ -160,7 +174,9 @@ class Session:
             return self._submit_prediction(cur, response, progress)
         verdict = grading.grade(cur.card.type, cur.card.content, response)
         cur.response, cur.verdict, cur.revealed = response, verdict, True
-        cur.logged_response = response
+        # A choice is logged by its text: the numbers shown change from one showing to the next.
+        cur.logged_response = (cur.card.content["choices"][int(response) - 1] if cur.card.type == "choice"
+                               else response)
         return verdict
 
     def _submit_prediction(self, cur: Current, response: str, progress) -> Verdict:
@@ -274,4 +290,6 @@ class Session:
         card_id, cloze = split_item_id(entry.item_id)
         card = self.store.cards_by_id([card_id])[card_id]
         state = self.store.get_item_state(entry.item_id)
+        if card.type == "choice":
+            card = shuffled_choices(card, state)
         return Current(entry=entry, card=card, cloze=cloze, state=state, shown_at=self.monotonic())
