@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from recall import decks, exercises, machine, runner  # noqa: E402
+from recall.grading import show_value  # noqa: E402
 from recall.env import SHIPPED_EXERCISES  # noqa: E402
 from recall.storage import StoredCard  # noqa: E402
 
@@ -34,7 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     m = machine.describe()
     print(f"machine: {m['cpu']}, {m['cores']} cores, virtualised={m['virtualised']}, {m['compiler']}")
-    print(f"{'exercise':<34} {'value':>10} {'unit':<6} {'seconds':>7} {'CV':>6}  method")
+    print(f"{'exercise':<34} {'value':>13} {'unit':<6} {'seconds':>7} {'CV':>6}  method")
     misses = []
     with tempfile.TemporaryDirectory() as tmp:
         for ex in shipped():
@@ -50,7 +51,7 @@ def main() -> None:
             flag = "" if r.seconds <= 5 and r.cv <= 0.05 else "  <- misses the aim"
             if flag:
                 misses.append(ex.id)
-            print(f"{ex.id:<34} {r.value * scale:>10.4g} {ex.content['predict']['unit']:<6} {r.seconds:>7.2f} "
+            print(f"{ex.id:<34} {show_value(r.value * scale):>13} {ex.content['predict']['unit']:<6} {r.seconds:>7.2f} "
                   f"{r.cv:>6.1%}  {r.method}{flag}")
     print(f"{len(misses)} exercise(s) miss the aim (<= 5 s, CV <= 5 %)" + (f": {', '.join(misses)}" if misses else ""))
 
