@@ -187,8 +187,12 @@ def measure(exercise, *, build_dir: Path, runs: int = RUNS, progress: Progress |
     # A program may report counters as detail beside a timed value; only an exercise that can
     # fall back to simulation takes its value from the counters. A program may also name its
     # method itself (e.g. "analytic: no GPU here" or "Triton CPU interpreter").
-    method = last.get("method") if isinstance(last.get("method"), str) else \
-        "hardware counters" if exercise.content["measure"].get("simulate") else "timer"
+    if isinstance(last.get("method"), str):
+        method = last["method"]
+    elif exercise.content["measure"].get("simulate"):
+        method = "hardware counters"
+    else:  # an exact count is computed by running the code, not timed
+        method = "counted" if exercise.content["predict"]["kind"] == "count" else "timer"
     return Measurement(value=statistics.median(values), runs=[float(v) for v in values], method=method,
                        machine=desc, seconds=time.monotonic() - started, counters_error=error,
                        detail=last.get("detail") or {})
