@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import SMALL_DECK
-from recall import decks, exercises, runner
+from recall import exercises
 from recall.grading import Prediction, grade_prediction
 from recall.scheduling import Rating
 

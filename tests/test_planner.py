@@ -1,6 +1,5 @@
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from conftest import BERLIN, EVENING
 from recall import planner
