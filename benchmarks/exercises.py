@@ -33,6 +33,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*", help="exercise ids")
     args = ap.parse_args()
+    known = {ex.id for ex in shipped()}
+    unknown = [i for i in args.only or [] if i not in known]
+    if unknown:
+        sys.exit(f"unknown exercise id(s): {', '.join(unknown)} (ids are separated by spaces)")
     m = machine.describe()
     print(f"machine: {m['cpu']}, {m['cores']} cores, virtualised={m['virtualised']}, {m['compiler']}")
     print(f"{'exercise':<34} {'value':>13} {'unit':<6} {'seconds':>7} {'CV':>6}  method")
