@@ -58,6 +58,12 @@ def test_exercises_per_module(shipped_exercises, module_id, least):
     assert sum(1 for e in shipped_exercises if e.module == module_id) >= least
 
 
+def test_later_modules_have_three_exercises(shipped_exercises):
+    per_module = Counter(e.module for e in shipped_exercises)
+    short = {m.id: per_module[m.id] for m in curriculum.MODULES[4:] if per_module[m.id] < 3}
+    assert short == {}
+
+
 def test_later_modules_with_decks_have_thirty_cards(shipped):
     per_module = Counter(c.module for c in shipped)
     for module in curriculum.MODULES[4:]:
