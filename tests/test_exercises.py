@@ -327,3 +327,57 @@ def test_python_programs_and_their_requirements(run, exdir, tmp_path):
     assert r.code == 1 and "pip install surely_not_installed_pkg" in r.err
     listing = {x["id"]: x for x in json.loads(run("exercise", "list", "--json").out)}
     assert listing["ex.t.py"]["can_run"] is False and "surely_not_installed_pkg" in listing["ex.t.py"]["needs"]
+
+
+@pytest.mark.parametrize("kind,predicted,measured,rating", [
+    ("positive", 200, 300, Rating.EASY),    # exactly 1.5x below: floating point must not cost a step
+    ("positive", 2, 6, Rating.GOOD),        # exactly 3x below
+    ("positive", 1, 3, Rating.GOOD),
+    ("fraction", 0.17, 0.12, Rating.GOOD),  # 5.000000000000002 points is 5 points
+    ("fraction", 0.02, 0.17, Rating.HARD),  # 15 points
+    ("count", 0, 10, Rating.AGAIN),         # "within 2x" is a factor, not 100 % relative error
+    ("count", 4, 10, Rating.AGAIN),
+    ("count", 5, 10, Rating.HARD),
+    ("count", 20, 10, Rating.HARD),
+    ("count", 21, 10, Rating.AGAIN),
+])
+def test_prediction_grading_boundaries(kind, predicted, measured, rating):
+    assert grade_prediction(kind, Prediction(predicted), measured, (measured, measured)).suggested == rating
+
+
+BAD_OUTPUT = {
+    "nan": 'puts("{\\"value\\": NaN}");',
+    "negative": 'puts("{\\"value\\": -5}");',
+    "boolean": 'puts("{\\"value\\": true}");',
+    "notutf8": 'puts("\\xff\\xfe");',
+    "orphan": 'if (fork() == 0) { sleep(30); return 0; } puts("{\\"value\\": 1}");',
+}
+
+
+@needs_cc
+@pytest.mark.parametrize("name", sorted(BAD_OUTPUT))
+def test_misbehaving_programs_are_one_line_and_store_nothing(run, exdir, tmp_path, name, collection):
+    import time as _time
+
+    native = tmp_path / "learner" / "native" / "01-computer-architecture"
+    (native / f"{name}.c").write_text("#include <stdio.h>\n#include <unistd.h>\n"
+                                      f"int main(void) {{ {BAD_OUTPUT[name]} return 0; }}\n")
+    (exdir / "01-computer-architecture" / f"{name}.yaml").write_text(
+        EXERCISE.format(name=name, kind="positive", timeout=10, extra=""))
+    started = _time.monotonic()
+    r = run("exercise", "run", f"ex.t.{name}", "--predict", "5", "--json")
+    if name == "orphan":  # the left-behind child does not hold the run up, and is stopped
+        assert r.code == 0, r.err
+        assert _time.monotonic() - started < 8
+        return
+    assert r.code == 1 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err, r.err
+    col = collection()
+    assert col.store.latest_measurement(f"ex.t.{name}") is None and col.store.log_entries() == []
+    col.close()
+
+
+def test_numbers_too_large_for_a_prediction_are_refused():
+    from recall.grading import AnswerFormatError, parse_prediction
+
+    with pytest.raises(AnswerFormatError):
+        parse_prediction("1e999")

@@ -310,8 +310,14 @@ def cmd_exercise(col: Collection, env: Env, args: argparse.Namespace) -> int:
         entry = PlanEntry(exercise.id, exercise.id, exercise.module, exercise.submodule, "exercise", "asked for", 0)
         return _study(col, env, [entry], mode="exercise", schedule=True, title=f"Exercise {exercise.id}",
                       remeasure=args.remeasure)
-    result = practice.run_scripted(col, exercise, args.predict, args.interval, remeasure=args.remeasure,
-                                        progress=None if args.json else practice.stderr_progress(env))
+    progress = None if args.json else practice.stderr_progress(env)
+    try:
+        result = practice.run_scripted(col, exercise, args.predict, args.interval, remeasure=args.remeasure,
+                                       progress=progress)
+    except RecallError:
+        if progress is not None:
+            print(file=env.stderr)  # end the progress line, so the error stands on its own line
+        raise
     env.print(json.dumps(result, indent=2) if args.json else practice.describe_result(result))
     return 0
 

@@ -66,6 +66,8 @@ def parse_number(text: str, unit: str | None = None) -> float:
     value = float(m.group(1))
     if m.group(2):
         value *= _SUFFIX[m.group(2).lower()]
+    if not math.isfinite(value):
+        raise AnswerFormatError(f"{text.strip()!r} is too large a number")
     return value
 
 
@@ -198,7 +200,15 @@ def grade_prediction(kind: str, predicted: Prediction, measured: float, spread: 
         text = f"off by {error:.1f} percentage points"
     elif kind == "count":
         error = abs(p - m) / abs(m) if m else (0.0 if p == m else math.inf)
-        rating = Rating.EASY if p == m else _by_threshold(error, t, exact_easy=True)
+        if p == m:
+            rating = Rating.EASY
+        elif error <= t["good"] + _EPS:
+            rating = Rating.GOOD
+        else:
+            # Hard is "within a factor of 2" (or the exercise's own relative bound), both ways.
+            factor = max(p / m, m / p) if p > 0 and m > 0 else math.inf
+            bound = max(2.0, 1 + t["hard"])
+            rating = Rating.HARD if error <= t["hard"] + _EPS and factor <= bound + _EPS else Rating.AGAIN
         text = "exact" if p == m else f"off by {abs(p - m):g} ({error:.0%})"
     else:
         raise ValueError(kind)
@@ -213,11 +223,14 @@ def grade_prediction(kind: str, predicted: Prediction, measured: float, spread: 
     return PredictionVerdict(rating, error, text, hit)
 
 
-def _by_threshold(error: float, t: dict, exact_easy: bool = False) -> Rating:
-    if not exact_easy and error <= t["easy"]:
+_EPS = 1e-9  # 17 % typed against 0.12 is 5.000000000000002 points off: still "within 5"
+
+
+def _by_threshold(error: float, t: dict) -> Rating:
+    if error <= t["easy"] + _EPS:
         return Rating.EASY
-    if error <= t["good"]:
+    if error <= t["good"] + _EPS:
         return Rating.GOOD
-    if error <= t["hard"]:
+    if error <= t["hard"] + _EPS:
         return Rating.HARD
     return Rating.AGAIN

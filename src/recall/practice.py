@@ -75,6 +75,7 @@ def run_scripted(col: Collection, ex: StoredCard, predict: str, interval: list[s
     started = col.env.monotonic()
     verdict, m, logged = judge_prediction(ex, text, lambda card: col.measure(card, remeasure=remeasure,
                                                                              progress=progress))
+    state = col.store.get_item_state(ex.id)  # measuring took a while: answer on what is stored now
     new_state, log = answer(state, verdict.suggested, col.env.now(), config=col.config,
                             duration_ms=int((col.env.monotonic() - started) * 1000), mode="exercise",
                             response=logged)

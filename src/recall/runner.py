@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
+import shlex
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -122,11 +126,13 @@ def build(exercise, build_dir: Path) -> Path:
     flags = BASE_FLAGS + list(exercise.content["measure"].get("cflags") or [])
     include = native_dir(exercise.deck_path) / "include"
     tmp = out.with_suffix(".tmp")
-    cmd = [cc, *flags, f"-I{include}", str(src), "-o", str(tmp), "-lm", "-lpthread"]
+    cmd = [*shlex.split(cc), *flags, f"-I{include}", str(src), "-o", str(tmp), "-lm", "-lpthread"]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=120)
     except subprocess.TimeoutExpired:
         raise ExerciseError(f"{exercise.id}: compiling {src.name} took over 120 s") from None
+    except OSError as e:
+        raise ExerciseError(f"cannot run the C compiler {cc!r}: {e.strerror or e}; install gcc or set CC") from None
     if done.returncode != 0:
         first = next((line for line in done.stderr.splitlines() if "error" in line), done.stderr.strip()[:200])
         raise ExerciseError(f"{exercise.id}: {src.name} does not compile: {first.strip()}")
@@ -134,31 +140,76 @@ def build(exercise, build_dir: Path) -> Path:
     return out
 
 
+OUTPUT_LIMIT = 64 * 1024  # a program prints one line; keep only the end of anything longer
+
+
 def run_once(exercise, binary: Path) -> dict:
+    """Run the program once; return its JSON object, checked, or raise ExerciseError."""
     m = exercise.content["measure"]
     timeout = float(m.get("timeout") or DEFAULT_TIMEOUT)
-    try:
-        cmd = [sys.executable, str(binary)] if binary.suffix == ".py" else [str(binary)]
-        done = subprocess.run([*cmd, *(m.get("args") or [])], capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise ExerciseError(f"{exercise.id}: {binary.name} ran longer than {timeout:g} s and was stopped") from None
-    if done.returncode < 0:
-        name = signal.Signals(-done.returncode).name
+    cmd = [sys.executable, str(binary)] if binary.suffix == ".py" else [str(binary)]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        # Its own process group: a child it forked and left behind is stopped with it.
+        proc = subprocess.Popen([*cmd, *(m.get("args") or [])], stdout=out, stderr=err, start_new_session=True)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            raise ExerciseError(f"{exercise.id}: {binary.name} ran longer than {timeout:g} s and was stopped") from None
+        _kill_group(proc)
+        stdout, stderr = _tail(out), _tail(err)
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
         raise ExerciseError(f"{exercise.id}: {binary.name} crashed ({name})")
-    if done.returncode > 0:
-        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no message"
-        raise ExerciseError(f"{exercise.id}: {binary.name} failed with status {done.returncode}: {last}")
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if code > 0:
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else "no message"
+        raise ExerciseError(f"{exercise.id}: {binary.name} failed with status {code}: {last}")
+    lines = [line for line in stdout.splitlines() if line.strip()]
     try:
-        result = json.loads(lines[-1]) if len(lines) == 1 else None
-    except json.JSONDecodeError:
+        result = json.loads(lines[-1], parse_constant=_no_constant) if len(lines) == 1 else None
+    except (json.JSONDecodeError, ValueError):
         result = None
     if not isinstance(result, dict) or "value" not in result:
-        shown = done.stdout.strip()[:80] or "nothing"
+        shown = stdout.strip()[:80] or "nothing"
         raise ExerciseError(f"{exercise.id}: {binary.name} printed {shown!r}, not one JSON object with a value")
-    if result["value"] is not None and not isinstance(result["value"], (int, float)):
-        raise ExerciseError(f"{exercise.id}: {binary.name} printed a value that is not a number")
+    _check_value(exercise, binary, result["value"])
+    if not isinstance(result.get("detail", {}), dict):
+        result["detail"] = {}
     return result
+
+
+def _check_value(exercise, binary: Path, value) -> None:
+    """A value that cannot be right for the exercise's kind is never stored: it would be reused."""
+    if value is None:
+        return
+    kind = exercise.content["predict"]["kind"]
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and (
+        value > 0 if kind == "positive" else 0 <= value <= 1 if kind == "fraction" else
+        value >= 0 and float(value).is_integer())
+    if not ok:
+        raise ExerciseError(f"{exercise.id}: {binary.name} printed {value!r}, which is not a possible {kind} value")
+
+
+def _no_constant(name: str):
+    raise ValueError(name)  # NaN and Infinity are not measurements
+
+
+def _tail(f) -> str:
+    f.seek(0, 2)
+    size = f.tell()
+    f.seek(max(0, size - OUTPUT_LIMIT))
+    return f.read().decode("utf-8", errors="replace")
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
 
 
 def measure(exercise, *, build_dir: Path, runs: int = RUNS, progress: Progress | None = None) -> Measurement:

@@ -134,18 +134,20 @@ def run(session: Session, env: Env, title: str) -> None:
             app.invalidate()
 
         async def task() -> None:
-            state["measuring"] = "measuring ..."
             try:
                 await run_in_executor_with_context(lambda: session.submit(text, progress))
                 state["message"] = ""
                 buffer.text = ""
             except RecallError as e:
                 state["message"] = str(e)
+            except Exception as e:  # a bug must not kill the session: every answer so far is saved
+                state["message"] = f"measuring failed: {type(e).__name__}: {e}"
             finally:
                 state["measuring"] = None
                 refocus()
                 app.invalidate()
 
+        state["measuring"] = "measuring ..."  # before the task starts: a second Enter does nothing
         app.create_background_task(task())
 
     answer_box.accept_handler = accept
