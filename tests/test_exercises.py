@@ -381,3 +381,14 @@ def test_numbers_too_large_for_a_prediction_are_refused():
 
     with pytest.raises(AnswerFormatError):
         parse_prediction("1e999")
+
+
+def test_exercises_that_cannot_run_here_stay_out_of_the_evening(run, exdir, env):
+    base = exdir / "01-computer-architecture" / "good.yaml"
+    base.write_text(base.read_text().replace("  timeout: 20", "  timeout: 20\n  requires: [surely_not_installed_pkg]"))
+    plan = json.loads(run("review", "--plan", "--json", "--new", "100", "--minutes", "600").out)
+    assert "ex.t.good" not in [i["item_id"] for i in plan["items"]]
+    assert {"item_id": "ex.t.good",
+            "reason": "cannot run here: needs surely_not_installed_pkg: pip install surely_not_installed_pkg"} \
+        in plan["left_out"]
+    assert "ex.t.crash" in [i["item_id"] for i in plan["items"]]  # runnable ones still come (crash or not)

@@ -101,8 +101,23 @@ class Collection:
             rows, now, self.day_clock, minutes=minutes,
             new_per_day=self.settings.new_per_day if new_per_day is None else new_per_day,
             read=read, estimates=Estimates.from_durations(self.store.recent_durations()).with_items(per_item),
-            config=self.config, pulls=pulls,
+            config=self.config, pulls=pulls, unavailable=self._unrunnable_exercises(rows),
         )
+
+    def _unrunnable_exercises(self, rows) -> dict[str, str]:
+        """Exercises this machine cannot run (no compiler, a missing package): kept out of tonight."""
+        ids = [r.card_id for r in rows if r.card_type == "exercise"]
+        if not ids:
+            return {}
+        from recall import runner
+
+        trusted = self.trusted_roots()
+        out = {}
+        for ex in self.store.cards_by_id(ids).values():
+            why = runner.why_not_runnable(ex, trusted)
+            if why:
+                out[ex.id] = why
+        return out
 
     def _exercise_history(self) -> tuple[dict, dict]:
         """Concept cards to pull in (from exercises whose last answer was Hard or Again), and

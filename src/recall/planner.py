@@ -113,9 +113,11 @@ def evening(
     estimates: Estimates = Estimates(),
     config: SchedulerConfig = SchedulerConfig(),
     pulls: dict[str, tuple[str, str, datetime]] | None = None,
+    unavailable: dict[str, str] | None = None,
 ) -> Plan:
     """``pulls`` maps a card id to (exercise id, rating label, answered at): the concept cards
-    of an exercise answered Hard or Again, pulled in when due within 7 days."""
+    of an exercise answered Hard or Again, pulled in when due within 7 days. ``unavailable``
+    maps exercise item ids that cannot run on this machine to why: they stay out."""
     budget = minutes * 60
     plan = Plan(budget_seconds=budget)
     today = clock.today_start(now)
@@ -127,6 +129,9 @@ def evening(
     for row in rows:
         s = row.state
         if row.suspended:
+            continue
+        if unavailable and s.item_id in unavailable:
+            plan.left_out.append((s.item_id, f"cannot run here: {unavailable[s.item_id]}"))
             continue
         if row.buried_until is not None and row.buried_until > now:
             plan.left_out.append((s.item_id, "buried until tomorrow"))

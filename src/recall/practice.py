@@ -20,7 +20,6 @@ def listing(col: Collection, module: str | None = None) -> list[dict]:
     exercises = [c for c in col.store.live_cards([module] if module else None) if c.type == "exercise"]
     order = {m.id: m.position for m in curriculum.MODULES}
     exercises.sort(key=lambda c: (order[c.module], c.submodule, c.id))
-    cc = machine.compiler()
     mkey = machine.key()
     rows = []
     for ex in exercises:
@@ -29,19 +28,7 @@ def listing(col: Collection, module: str | None = None) -> list[dict]:
         needs = ("C compiler" if is_c else "Python") + \
             "".join(f"; {r}" for r in m.get("requires") or []) + \
             ("; hardware counters, else numba simulation" if m.get("simulate") else "")
-        why_not = None
-        missing = runner.missing_requirements(ex)
-        if is_c and cc is None:
-            why_not = "no C compiler: install gcc"
-        elif missing:
-            why_not = f"needs {', '.join(missing)}: pip install {' '.join(missing)}"
-        elif not runner.program_path(ex).is_file():
-            why_not = f"missing program {runner.program_path(ex)}"
-        else:
-            try:
-                runner.check_trusted(ex, col.trusted_roots())
-            except RecallError as e:
-                why_not = str(e).split(": ", 1)[-1]
+        why_not = runner.why_not_runnable(ex, col.trusted_roots())
         last = col.store.latest_measurement(ex.id, mkey)
         scale = 100 if ex.content["predict"]["kind"] == "fraction" else 1
         rows.append({

@@ -84,6 +84,23 @@ def check_trusted(exercise, trusted: list[Path]) -> None:
                             "directory; trust it with --trust DIR or RECALL_TRUST")
 
 
+def why_not_runnable(exercise, trusted: list[Path]) -> str | None:
+    """Why this exercise cannot run on this machine (None when it can), without running it."""
+    m = exercise.content["measure"]
+    missing = missing_requirements(exercise)
+    if m["program"].endswith(".c") and machine.compiler() is None:
+        return "no C compiler: install gcc"
+    if missing:
+        return f"needs {', '.join(missing)}: pip install {' '.join(missing)}"
+    if not program_path(exercise).is_file():
+        return f"missing program {program_path(exercise)}"
+    try:
+        check_trusted(exercise, trusted)
+    except ExerciseError as e:
+        return str(e).split(": ", 1)[-1]
+    return None
+
+
 def code_key(exercise) -> str:
     """Changes whenever what runs changes: source, header, the measure spec (flags, arguments,
     requirements, simulation), compiler."""
