@@ -214,11 +214,13 @@ def build_package(cards: list[StoredCard], measured: dict[str, tuple[str, dateti
 def measured_values(store: Store, cards: list[StoredCard]) -> dict[str, tuple[str, datetime]]:
     """The learner's last measurement for each exercise, and for each numeric card an exercise
     names as a concept."""
-    exercises = [c for c in cards if c.type == "exercise"]
-    exercises += [c for c in store.live_cards() if c.type == "exercise" and c not in exercises]
+    # Every exercise counts, even one outside the exported modules: it may measure a card inside.
+    exercises = {c.id: c for c in cards if c.type == "exercise"}
+    if any(c.type == "numeric" for c in cards):
+        exercises |= {c.id: c for c in store.live_cards() if c.type == "exercise"}
     out: dict[str, tuple[str, datetime]] = {}
     numeric = {c.id for c in cards if c.type == "numeric"}
-    for ex in exercises:
+    for ex in exercises.values():
         m = store.latest_measurement(ex.id)
         if m is None:
             continue
