@@ -27,7 +27,8 @@ def test_every_command_has_help(path, capsys):
 
 def test_commands_list_is_complete():
     names = {p for p in _commands(build_parser())}
-    assert {("review",), ("quiz",), ("check",), ("progress",), ("progress", "mark"), ("rebuild",)} <= names
+    assert {("review",), ("quiz",), ("check",), ("progress",), ("progress", "mark"), ("rebuild",),
+            ("suspended",), ("exercise", "run"), ("export", "anki"), ("calibration",)} <= names
 
 
 def test_status_says_what_is_due(run, deckdir):
@@ -183,3 +184,17 @@ def test_export_to_a_directory_is_one_line(run, deckdir, tmp_path):
     deckdir.write(DECK, SMALL_DECK)
     r = run("export", "anki", "-o", str(tmp_path))
     assert r.code == 1 and "Traceback" not in r.err
+
+
+def test_suspended_cards_can_come_back(run, deckdir, collection):
+    deckdir.write(DECK, SMALL_DECK)
+    col = collection()
+    s = col.session(col.evening_plan().entries)
+    s.suspend()  # t.basic
+    col.close()
+    assert run("suspended").out.strip() == "t.basic"
+    assert "t.basic" not in run("review", "--plan").out
+    assert run("suspended", "--undo", "t.basic").out.strip() == "unsuspended 1 item(s)"
+    assert "t.basic" in run("review", "--plan").out
+    r = run("suspended", "--undo", "t.basic")
+    assert r.code == 1 and "none of t.basic is suspended" in r.err

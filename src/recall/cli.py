@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="file to write (default: ml-systems.apkg)")
     a.add_argument("--with-history", action="store_true", help="include review history and FSRS memory state")
 
+    p = sub.add_parser("suspended", parents=[common], help="list suspended cards, or bring them back",
+                       description="List the cards suspended with `s` during a session; with --undo ID..., let "
+                                   "them come back into reviews and quizzes.")
+    p.add_argument("--undo", nargs="+", metavar="ID", help="card or review item ids to unsuspend")
+
     p = sub.add_parser("rebuild", parents=[common], help="rebuild scheduling state from the review log",
                        description="Recompute every item's FSRS state by replaying the review log, "
                                    "and report what differed. The log itself is never changed.")
@@ -179,6 +184,8 @@ def _dispatch(args: argparse.Namespace, env: Env) -> int:
             return cmd_calibration(col, env, args)
         if args.command == "export":
             return cmd_export(col, env, args)
+        if args.command == "suspended":
+            return cmd_suspended(col, env, args)
         if args.command == "rebuild":
             return cmd_rebuild(col, env)
         raise AssertionError(args.command)
@@ -344,6 +351,18 @@ def cmd_export(col: Collection, env: Env, args: argparse.Namespace) -> int:
                          config=col.config)
     extra = f", {report.reviews} reviews with FSRS state" if report.with_history else ""
     env.print(f"wrote {report.path}: {report.notes} notes in {report.decks} decks{extra}")
+    return 0
+
+
+def cmd_suspended(col: Collection, env: Env, args: argparse.Namespace) -> int:
+    if args.undo:
+        n = col.store.unsuspend(args.undo)
+        if n == 0:
+            raise RecallError(f"none of {', '.join(args.undo)} is suspended; `recall suspended` lists them")
+        env.print(f"unsuspended {n} item(s)")
+        return 0
+    ids = col.store.suspended_items()
+    env.print("\n".join(ids) if ids else "Nothing is suspended.")
     return 0
 
 

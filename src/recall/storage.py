@@ -402,6 +402,19 @@ class Store:
         with self.write() as conn:
             conn.execute(items.update().where(items.c.id == item_id).values(**values))
 
+    def suspended_items(self) -> list[str]:
+        with self.read() as conn:
+            q = sa.select(items.c.id).where(items.c.suspended.is_(True), items.c.retired_at.is_(None))
+            return sorted(r.id for r in conn.execute(q))
+
+    def unsuspend(self, ids: list[str]) -> int:
+        """Let suspended items (or all items of suspended cards) come back; returns how many."""
+        with self.write() as conn:
+            result = conn.execute(items.update().where(
+                sa.or_(items.c.id.in_(ids), items.c.card_id.in_(ids)), items.c.suspended.is_(True))
+                .values(suspended=False))
+            return result.rowcount
+
     # --- the review log ----------------------------------------------------------------
 
     def record_answer(self, entry: LogEntry, new_state: ItemState) -> int:

@@ -25,7 +25,7 @@ HELP = """Keys
   Space / Enter   reveal the answer
   1 2 3 4         rate: Again, Hard, Good, Easy (shown with the next interval)
   u  (Ctrl-Z)     undo the last answer (Ctrl-Z also while typing an answer)
-  s               suspend this card: kept out of reviews and quizzes from now on
+  s               suspend this card: kept out until `recall suspended --undo ID`
   b               bury this card until tomorrow
   ?               show or hide this help
   q  (Ctrl-C)     quit; every answer so far is already saved
