@@ -151,9 +151,8 @@ def _validate(args: argparse.Namespace) -> None:
         curriculum.resolve(args.module)
     elif args.command == "progress" and args.progress_command == "mark":
         module = curriculum.resolve(args.target.partition("/")[0])
-        sub = args.target.partition("/")[2]
-        if sub and module.submodules:  # 09–18 take their submodules from the decks: checked later
-            curriculum.resolve_submodule(module, sub, None)
+        if module.submodules:  # 09–18 take their submodules from the decks: checked once they are read
+            curriculum.resolve_with_submodule(args.target)
     elif args.command == "export":
         for m in args.modules:
             curriculum.resolve(m)
@@ -170,25 +169,7 @@ def _dispatch(args: argparse.Namespace, env: Env) -> int:
                                  exercises=getattr(args, "exercises", []), trust=getattr(args, "trust", []))
     col = Collection.open(env, settings)
     try:
-        if args.command is None:
-            return cmd_status(col, env)
-        if args.command == "review":
-            return cmd_review(col, env, args)
-        if args.command == "quiz":
-            return cmd_quiz(col, env, args)
-        if args.command == "progress":
-            return cmd_progress(col, env, args)
-        if args.command == "exercise":
-            return cmd_exercise(col, env, args)
-        if args.command == "calibration":
-            return cmd_calibration(col, env, args)
-        if args.command == "export":
-            return cmd_export(col, env, args)
-        if args.command == "suspended":
-            return cmd_suspended(col, env, args)
-        if args.command == "rebuild":
-            return cmd_rebuild(col, env)
-        raise AssertionError(args.command)
+        return COMMANDS[args.command](col, env, args)
     finally:
         col.close()
 
@@ -218,7 +199,7 @@ def cmd_check(args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
-def cmd_status(col: Collection, env: Env) -> int:
+def cmd_status(col: Collection, env: Env, args: argparse.Namespace) -> int:
     plan = col.evening_plan()
     counts = {k: sum(1 for e in plan.entries if e.kind == k) for k in ("learning", "review", "new")}
     env.print(f"Tonight: {len(plan.entries)} items (~{plan.seconds / 60:.0f} min): "
@@ -366,12 +347,20 @@ def cmd_suspended(col: Collection, env: Env, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rebuild(col: Collection, env: Env) -> int:
+def cmd_rebuild(col: Collection, env: Env, args: argparse.Namespace) -> int:
     from recall.rebuild import rebuild
 
     changed, total = rebuild(col.store, col.config)
     env.print(f"rebuilt {total} items from the review log; {changed} differed and were corrected")
     return 0
+
+
+# The commands that work on a collection (check does not open one).
+COMMANDS = {
+    None: cmd_status, "review": cmd_review, "quiz": cmd_quiz, "progress": cmd_progress,
+    "exercise": cmd_exercise, "calibration": cmd_calibration, "export": cmd_export,
+    "suspended": cmd_suspended, "rebuild": cmd_rebuild,
+}
 
 
 def _print_plan(plan, env: Env) -> None:

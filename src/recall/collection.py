@@ -191,12 +191,8 @@ class Collection:
     def mark(self, selector: str, kind: str, *, undo: bool = False) -> str:
         if kind not in curriculum.CHECKBOX_KEYS:
             raise RecallError(f"unknown checkbox {kind!r}; use one of: {', '.join(curriculum.CHECKBOX_KEYS)}")
-        mod_part, _, sub_part = selector.partition("/")
-        module = curriculum.resolve(mod_part)
-        sub = ""
-        if sub_part:
-            known = [s.id for s in module.submodules] or self.known_submodules(module.id)
-            sub = curriculum.resolve_submodule(module, sub_part, known)
+        module, sub = curriculum.resolve_with_submodule(selector, self.known_submodules)
+        sub = sub or ""
         changed = self.store.set_mark(module.id, sub, kind, not undo, self.env.now())
         what = f"{module.id}/{sub}" if sub else module.id
         label = dict(curriculum.CHECKBOXES)[kind]

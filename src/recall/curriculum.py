@@ -152,13 +152,17 @@ def resolve(selector: str) -> Module:
     raise SelectorError(f"{selector!r} is ambiguous: it matches {names}")
 
 
-def resolve_with_submodule(selector: str) -> tuple[Module, str | None]:
-    """Resolve ``module[/submodule]``; the submodule may be its full id or its number."""
+def resolve_with_submodule(selector: str, known_for=None) -> tuple[Module, str | None]:
+    """Resolve ``module[/submodule]``; the submodule may be its full id, number or a unique word.
+
+    Modules 09–18 have no submodules in the seed: ``known_for(module_id)`` lists theirs (from
+    the decks)."""
     mod_part, _, sub_part = selector.partition("/")
     module = resolve(mod_part)
     if not sub_part:
         return module, None
-    return module, resolve_submodule(module, sub_part, known=None)
+    known = [s.id for s in module.submodules] or (known_for(module.id) if known_for else [])
+    return module, resolve_submodule(module, sub_part, known)
 
 
 def resolve_submodule(module: Module, text: str, known: list[str] | None) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +24,7 @@ from recall import curriculum
 from recall.errors import RecallError
 from recall.grading import show_value
 from recall.planner import submodule_order
-from recall.render import FENCE_RE
+from recall.render import FENCE_RE, INLINE_CODE_RE
 from recall.storage import Store, StoredCard
 
 ROOT_DECK = "ML Systems"
@@ -135,7 +134,7 @@ def highlight(code: str, language: str) -> str:
 def _inline_html(text: str, is_html: bool) -> str:
     if is_html:
         return text
-    parts = re.split(r"`([^`\n]+)`", text)
+    parts = INLINE_CODE_RE.split(text)
     pieces = [f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p) for i, p in enumerate(parts)]
     return "".join(pieces).replace("\n", "<br>")
 

@@ -8,7 +8,6 @@ import statistics
 from recall import curriculum, machine, render, runner
 from recall.collection import Collection
 from recall.env import Env
-from recall.errors import RecallError
 from recall.grading import show_value
 from recall.scheduling import Rating, answer
 from recall.session import judge_prediction

@@ -15,6 +15,7 @@ from recall.storage import StoredCard
 
 Fragments = list[tuple[str, str]]
 FENCE_RE = re.compile(r"```([\w+-]*)[ \t]*\n(.*?)```[ \t]*\n?", re.DOTALL)
+INLINE_CODE_RE = re.compile(r"`([^`\n]+)`")
 
 
 def front(card: StoredCard, cloze: int = 0) -> Fragments:
@@ -136,7 +137,7 @@ def code(source: str, language: str) -> Fragments:
 
 def _inline(source: str) -> Fragments:
     out: Fragments = []
-    for i, part in enumerate(re.split(r"`([^`\n]+)`", source)):
+    for i, part in enumerate(INLINE_CODE_RE.split(source)):
         if part:
             out.append(("class:code" if i % 2 else "", part))
     return out
