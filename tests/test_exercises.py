@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import SMALL_DECK
-from recall import exercises
+from recall import exercises, machine, runner
 from recall.grading import Prediction, grade_prediction
 from recall.scheduling import Rating
 
@@ -87,6 +87,10 @@ def test_exercise_file_parses(exdir):
     (("explanation: Because.\n", ""), "missing 'explanation'"),
     (("title:", "titel:"), "unknown key 'titel'"),
     (("timeout: 20", "timeout: -1"), "'timeout' must be more than 0"),
+    # positive quantities are graded by factor: a band below 1 would make every answer Again
+    (("measure:", "thresholds: {easy: 0, good: 0.1, hard: 0.5}\nmeasure:"), "factors of at least 1"),
+    (("timeout: 20", "timeout: 20\n  gpu: sometimes"), "unknown gpu mode 'sometimes'"),
+    (("timeout: 20", "timeout: 20\n  gpu_requires: [torch]"), "needs 'gpu: required' or 'gpu: optional'"),
 ])
 def test_bad_exercise_files_are_located(exdir, change, words):
     path = exdir / "01-computer-architecture" / "good.yaml"
@@ -392,3 +396,65 @@ def test_exercises_that_cannot_run_here_stay_out_of_the_evening(run, exdir, env)
             "reason": "cannot run here: needs surely_not_installed_pkg: pip install surely_not_installed_pkg"} \
         in plan["left_out"]
     assert "ex.t.crash" in [i["item_id"] for i in plan["items"]]  # runnable ones still come (crash or not)
+
+
+@pytest.fixture
+def fake_gpus(tmp_path, monkeypatch):
+    """A /proc/driver/nvidia/gpus stand-in: call it with model names to 'install' GPUs."""
+    root = tmp_path / "nvidia-gpus"
+
+    def install(*models: str):
+        root.mkdir(exist_ok=True)
+        for i, model in enumerate(models):
+            (root / f"0000:{i:02x}:00.0").mkdir()
+            (root / f"0000:{i:02x}:00.0" / "information").write_text(f"Model: \t\t {model}\nIRQ:   42\n")
+
+    monkeypatch.setattr(machine, "NVIDIA_GPUS", root)
+    machine.describe.cache_clear()
+    yield install
+    machine.describe.cache_clear()
+
+
+def test_gpus_are_found_by_the_driver_listing_and_can_be_hidden(fake_gpus, monkeypatch):
+    assert machine.gpus() == [] and "gpus" not in machine.describe()  # a CPU machine keeps its old key
+    fake_gpus("NVIDIA H100 80GB HBM3")
+    machine.describe.cache_clear()
+    assert machine.gpus() == ["NVIDIA H100 80GB HBM3"] and machine.describe()["gpus"] == machine.gpus()
+    monkeypatch.setenv("RECALL_GPU", "0")
+    assert machine.gpus() == []
+
+
+def test_gpu_exercises_say_what_they_need_and_whether_they_can_run(run, exdir, fake_gpus):
+    base = (exdir / "01-computer-architecture" / "py.yaml")
+    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(PY_PROGRAM)
+    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
+    base.write_text(text.replace("  timeout: 20", "  timeout: 20\n  gpu: required\n  gpu_requires: [numpy]"))
+    (exdir / "01-computer-architecture" / "opt.yaml").write_text(
+        text.replace("ex.t.py", "ex.t.opt").replace("  timeout: 20", "  timeout: 20\n  gpu: optional\n"
+                                                                      "  gpu_requires: [surely_not_installed_pkg]"))
+    listing = {x["id"]: x for x in json.loads(run("exercise", "list", "--json").out)}
+    assert listing["ex.t.py"]["can_run"] is False
+    assert listing["ex.t.py"]["why_not"] == "needs an NVIDIA GPU with its driver (none found here)"
+    assert listing["ex.t.py"]["needs"] == "Python; NVIDIA GPU with numpy"
+    # optional: runs anywhere, and says what the GPU path would need
+    assert listing["ex.t.opt"]["can_run"] is True
+    assert listing["ex.t.opt"]["needs"] == "Python; NVIDIA GPU with surely_not_installed_pkg to measure, else analytic"
+    r = run("exercise", "run", "ex.t.py", "--predict", "0.5")
+    assert r.code == 1 and r.err.strip().endswith("needs an NVIDIA GPU with its driver (none found here)")
+    fake_gpus("NVIDIA H100 80GB HBM3")
+    listing = {x["id"]: x for x in json.loads(run("exercise", "list", "--json").out)}
+    assert listing["ex.t.py"]["can_run"] is True
+
+
+def test_an_analytic_answer_is_not_reused_once_the_gpu_path_is_ready(exdir, fake_gpus, collection):
+    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(PY_PROGRAM)
+    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
+    (exdir / "01-computer-architecture" / "py.yaml").write_text(
+        text.replace("  timeout: 20", "  timeout: 20\n  gpu: optional\n  gpu_requires: [numpy]"))
+    col = collection()
+    col.sync()
+    ex = col.exercise("ex.t.py")
+    without = runner.code_key(ex)
+    fake_gpus("NVIDIA A100-SXM4-80GB")
+    assert runner.code_key(ex) != without
+    col.close()

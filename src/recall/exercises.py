@@ -20,7 +20,11 @@ TOP_KEYS = {"id", "submodule", "title", "question", "predict", "measure", "expla
             "tags", "source"}
 REQUIRED = {"id", "submodule", "title", "question", "predict", "measure", "explanation", "concepts"}
 PREDICT_KEYS = {"quantity", "unit", "kind"}
-MEASURE_KEYS = {"program", "args", "cflags", "timeout", "simulate", "requires"}
+MEASURE_KEYS = {"program", "args", "cflags", "timeout", "simulate", "requires", "gpu", "gpu_requires"}
+# gpu: required = measures only on an NVIDIA GPU (elsewhere it cannot run); optional = measures on
+# one when present, with gpu_requires installed, and otherwise the program answers analytically
+# (or with Triton's CPU interpreter) and says so in its method.
+GPU_MODES = ("required", "optional")
 THRESHOLD_KEYS = {"easy", "good", "hard"}
 EXERCISE_POSITION = 10_000  # after the submodule's cards in the learning order
 
@@ -63,6 +67,11 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
                "concepts": _id_list(top.get("concepts"), "concepts", problem)}
     if "thresholds" in top:
         content["thresholds"] = _thresholds(top["thresholds"][1], problem)
+        kind = (content["predict"] or {}).get("kind")
+        if kind == "positive" and any(isinstance(v, (int, float)) and v < 1
+                                      for v in (content["thresholds"] or {}).values()):
+            problem(top["thresholds"][1], "a positive quantity is graded by how many times off it is: "
+                                          "thresholds must be factors of at least 1 (e.g. easy: 1.5)")
     tags: tuple[str, ...] = ()
     if "tags" in top:
         tags = tuple(_id_list(top["tags"], "tags", problem) or ())
@@ -106,7 +115,7 @@ def _measure(pair, problem) -> dict | None:
     if not fields:
         return None
     out: dict = {"program": node_text(fields["program"][1], "program", problem) if "program" in fields else None}
-    for key in ("args", "cflags", "requires"):
+    for key in ("args", "cflags", "requires", "gpu_requires"):
         if key in fields:
             node = fields[key][1]
             if not isinstance(node, yaml.SequenceNode):
@@ -118,6 +127,12 @@ def _measure(pair, problem) -> dict | None:
         if value is not None and value <= 0:
             problem(fields["timeout"][1], "'timeout' must be more than 0 seconds")
         out["timeout"] = value
+    if "gpu" in fields:
+        out["gpu"] = node_text(fields["gpu"][1], "gpu", problem)
+        if out["gpu"] is not None and out["gpu"] not in GPU_MODES:
+            problem(fields["gpu"][1], f"unknown gpu mode {out['gpu']!r}; use one of: {', '.join(GPU_MODES)}")
+    elif "gpu_requires" in fields:
+        problem(fields["gpu_requires"][1], "'gpu_requires' needs 'gpu: required' or 'gpu: optional'")
     if "simulate" in fields:
         node = fields["simulate"][1]
         if not isinstance(node, yaml.MappingNode):

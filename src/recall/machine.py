@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 SYSFS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
+NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +25,7 @@ def describe() -> dict:
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
                   if line.startswith(("model name", "Model", "Hardware"))), platform.processor() or "unknown")
     flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
-    return {
+    out = {
         "cpu": model,
         "arch": platform.machine(),
         "cores": os.cpu_count(),
@@ -33,6 +34,9 @@ def describe() -> dict:
         "virtualised": "hypervisor" in flags,
         "kernel": platform.release(),
     }
+    if gpus():  # only when present, so a CPU-only machine keeps the key it always had
+        out["gpus"] = gpus()
+    return out
 
 
 def key(machine: dict | None = None) -> str:
@@ -62,6 +66,23 @@ def compiler_version() -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.splitlines()[0].strip() if done.returncode == 0 and done.stdout else None
+
+
+def gpus() -> list[str]:
+    """NVIDIA GPUs the driver lists, by model name, found without importing torch or CUDA (so
+    that listing exercises stays fast). RECALL_GPU=0 hides them, to get the analytic answers."""
+    if os.environ.get("RECALL_GPU") == "0":
+        return []
+    try:
+        entries = sorted(NVIDIA_GPUS.iterdir())
+    except OSError:
+        return []
+    names = []
+    for entry in entries:
+        info = _read(entry / "information")
+        names.append(next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                           if line.startswith("Model:")), "NVIDIA GPU"))
+    return names
 
 
 def compiler() -> str | None:

@@ -22,11 +22,7 @@ def listing(col: Collection, module: str | None = None) -> list[dict]:
     mkey = machine.key()
     rows = []
     for ex in exercises:
-        m = ex.content["measure"]
-        is_c = m["program"].endswith(".c")
-        needs = ("C compiler" if is_c else "Python") + \
-            "".join(f"; {r}" for r in m.get("requires") or []) + \
-            ("; hardware counters, else numba simulation" if m.get("simulate") else "")
+        needs = runner.needs(ex)
         why_not = runner.why_not_runnable(ex, col.trusted_roots())
         last = col.store.latest_measurement(ex.id, mkey)
         scale = 100 if ex.content["predict"]["kind"] == "fraction" else 1

@@ -92,6 +92,8 @@ def why_not_runnable(exercise, trusted: list[Path]) -> str | None:
         return "no C compiler: install gcc"
     if missing:
         return f"needs {', '.join(missing)}: pip install {' '.join(missing)}"
+    if gpu_missing(exercise):
+        return gpu_missing(exercise)
     if not program_path(exercise).is_file():
         return f"missing program {program_path(exercise)}"
     try:
@@ -101,25 +103,59 @@ def why_not_runnable(exercise, trusted: list[Path]) -> str | None:
     return None
 
 
+def gpu_missing(exercise) -> str | None:
+    """For an exercise that measures only on a GPU: what this machine lacks for it."""
+    if exercise.content["measure"].get("gpu") != "required":
+        return None
+    if not machine.gpus():
+        return "needs an NVIDIA GPU with its driver (none found here)"
+    missing = missing_requirements(exercise, "gpu_requires")
+    return f"needs {', '.join(missing)} for the GPU: pip install {' '.join(missing)}" if missing else None
+
+
+def needs(exercise) -> str:
+    """What an exercise needs, in a few words, for `recall exercise list`."""
+    m = exercise.content["measure"]
+    parts = ["C compiler" if m["program"].endswith(".c") else "Python", *(m.get("requires") or [])]
+    gpu_with = " with " + ", ".join(m.get("gpu_requires") or []) if m.get("gpu_requires") else ""
+    if m.get("gpu") == "required":
+        parts.append("NVIDIA GPU" + gpu_with)
+    elif m.get("gpu") == "optional":
+        parts.append("NVIDIA GPU" + gpu_with + " to measure, else analytic")
+    if m.get("simulate"):
+        parts.append("hardware counters, else numba simulation")
+    return "; ".join(parts)
+
+
+def gpu_path_ready(exercise) -> bool:
+    """Whether an exercise with a GPU path would take it here (a GPU and its packages)."""
+    return bool(exercise.content["measure"].get("gpu")) and bool(machine.gpus()) and \
+        not missing_requirements(exercise, "gpu_requires")
+
+
 def code_key(exercise) -> str:
-    """Changes whenever what runs changes: source, header, the measure spec (flags, arguments,
-    requirements, simulation), compiler."""
+    """Changes whenever what runs changes: source, shared header, the measure spec (flags,
+    arguments, requirements, simulation), compiler, and whether a GPU path can be taken (an
+    analytic answer must not stand in for a GPU measurement once torch is installed)."""
     m = exercise.content["measure"]
     src = program_path(exercise)
-    header = native_dir(exercise.deck_path) / "include" / "recall_bench.h"
+    include = native_dir(exercise.deck_path) / "include"
+    header = include / ("recall_gpu.py" if src.suffix == ".py" else "recall_bench.h")
+    gpu = "gpu path" if gpu_path_ready(exercise) else ""
     h = hashlib.sha256()
     for part in (_bytes(src), _bytes(header), json.dumps(m, sort_keys=True).encode(),
-                 (machine.compiler_version() or "").encode()):
+                 (machine.compiler_version() or "").encode(), gpu.encode()):
         h.update(part)
         h.update(b"\0")
     return h.hexdigest()[:16]
 
 
-def missing_requirements(exercise) -> list[str]:
-    """Python packages the exercise's program needs (measure.requires) that are not installed."""
+def missing_requirements(exercise, key: str = "requires") -> list[str]:
+    """Python packages the exercise's program needs (measure.requires, or gpu_requires for its
+    GPU path) that are not installed; found without importing them."""
     import importlib.util
 
-    return [r for r in exercise.content["measure"].get("requires") or [] if importlib.util.find_spec(r) is None]
+    return [r for r in exercise.content["measure"].get(key) or [] if importlib.util.find_spec(r) is None]
 
 
 def build(exercise, build_dir: Path) -> Path:
@@ -132,6 +168,9 @@ def build(exercise, build_dir: Path) -> Path:
         missing = missing_requirements(exercise)
         if missing:
             raise ExerciseError(f"{exercise.id} needs {', '.join(missing)}: pip install {' '.join(missing)}")
+        why = gpu_missing(exercise)
+        if why:
+            raise ExerciseError(f"{exercise.id} {why}")
         return src
     cc = machine.compiler()
     if cc is None:
