@@ -438,7 +438,7 @@ def test_gpu_exercises_say_what_they_need_and_whether_they_can_run(run, exdir, f
     assert listing["ex.t.py"]["needs"] == "Python; NVIDIA GPU with numpy"
     # optional: runs anywhere, and says what the GPU path would need
     assert listing["ex.t.opt"]["can_run"] is True
-    assert listing["ex.t.opt"]["needs"] == "Python; NVIDIA GPU with surely_not_installed_pkg to measure, else analytic"
+    assert listing["ex.t.opt"]["needs"] == "Python; NVIDIA GPU with surely_not_installed_pkg to measure on it, else worked out on the CPU"
     r = run("exercise", "run", "ex.t.py", "--predict", "0.5")
     assert r.code == 1 and r.err.strip().endswith("needs an NVIDIA GPU with its driver (none found here)")
     fake_gpus("NVIDIA H100 80GB HBM3")

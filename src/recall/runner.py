@@ -121,7 +121,7 @@ def needs(exercise) -> str:
     if m.get("gpu") == "required":
         parts.append("NVIDIA GPU" + gpu_with)
     elif m.get("gpu") == "optional":
-        parts.append("NVIDIA GPU" + gpu_with + " to measure, else analytic")
+        parts.append("NVIDIA GPU" + gpu_with + " to measure on it, else worked out on the CPU")
     if m.get("simulate"):
         parts.append("hardware counters, else numba simulation")
     return "; ".join(parts)

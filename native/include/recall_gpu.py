@@ -1,0 +1,90 @@
+"""What the GPU exercises' programs share: finding a GPU, timing on it, and printing the answer.
+
+A program imports this with
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
+    import recall_gpu
+
+A GPU exercise measures on an NVIDIA GPU when torch can use one, and otherwise gives the
+analytic answer (or runs Triton's CPU interpreter) and says which in its "method", the badge
+recall shows beside the value.
+
+Two switches, read from the environment:
+- RECALL_GPU=0 takes the analytic path even on a GPU machine (to compare, or to test it);
+- RECALL_GPU_TEST_DEVICE=cpu runs the measuring path on CPU tensors with a host clock. Only
+  recall's tests use it: it proves the measuring code runs end to end on a machine without a
+  GPU; the numbers it gives say nothing about a GPU.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+
+
+def device() -> tuple[str | None, str]:
+    """("cuda", GPU name), ("cpu", ...) under the test switch, or (None, why there is no GPU)."""
+    if os.environ.get("RECALL_GPU") == "0":
+        return None, "RECALL_GPU=0"
+    if os.environ.get("RECALL_GPU_TEST_DEVICE") == "cpu":
+        return "cpu", "CPU (test of the measuring path, not a GPU figure)"
+    try:
+        import torch
+    except ImportError:
+        return None, "torch is not installed"
+    if not torch.cuda.is_available():
+        return None, "no CUDA GPU visible to torch"
+    return "cuda", torch.cuda.get_device_name(0)
+
+
+def time_ms(fn, dev: str, repeat: int = 9, warmup: int = 2) -> list[float]:
+    """Times of fn() in milliseconds, one per repeat.
+
+    On a GPU, launches return before the kernel ends, so a host clock would time the launch:
+    CUDA events recorded on the stream around fn() time the kernels themselves (Programming
+    Guide, Events), and synchronize() waits for the last one."""
+    import torch
+
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        if dev == "cuda":
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn()
+            end.record()
+            torch.cuda.synchronize()
+            times.append(start.elapsed_time(end))
+        else:
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1e3)
+    return times
+
+
+def peak_bytes(fn, dev: str) -> int:
+    """Most bytes the caching allocator held at once while fn() ran, above what it held before
+    (torch.cuda.max_memory_allocated). Only a GPU has this counter: on the CPU test device the
+    program's own bytes count is returned by the caller instead, so this gives 0."""
+    if dev != "cuda":
+        fn()
+        return 0
+    import torch
+
+    torch.cuda.synchronize()
+    before = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    fn()
+    torch.cuda.synchronize()
+    return torch.cuda.max_memory_allocated() - before
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def emit(value: float, unit: str, method: str, detail: dict) -> None:
+    """The one JSON line recall reads."""
+    print(json.dumps({"value": value, "unit": unit, "method": method, "detail": detail}))
