@@ -63,7 +63,7 @@ def run(ex_id: str, monkeypatch, **env) -> dict:
     ex = SHIPPED[ex_id]
     if runner.missing_requirements(ex):
         pytest.skip(f"needs {runner.missing_requirements(ex)}")
-    return runner.run_once(ex, runner.build(ex, build_dir=None))  # .py programs are not built
+    return runner.run_once(ex, runner.program_path(ex))  # the program itself, past recall's GPU check
 
 
 def test_every_expected_exercise_is_shipped():
@@ -104,3 +104,13 @@ def test_grid_tail_mask_is_counted_by_the_triton_interpreter(monkeypatch):
     r = run("ex.tr.grid-tail-mask", monkeypatch, RECALL_GPU="0")
     assert r["method"].startswith("Triton CPU interpreter")
     assert r["detail"]["n_100000"]["full_programs"] == 97
+
+
+@torch_only
+def test_tensor_core_program_measures_and_refuses_without_a_gpu(monkeypatch):
+    ex = SHIPPED["ex.gpu.tensor-core-speedup"]
+    assert runner.why_not_runnable(ex, [SHIPPED_EXERCISES]) in (None, "needs an NVIDIA GPU with its driver (none found here)")
+    r = run("ex.gpu.tensor-core-speedup", monkeypatch, RECALL_GPU_TEST_DEVICE="cpu")
+    assert r["value"] > 0 and r["detail"]["tf32_allowed"] is False and r["detail"]["n"] == 128
+    with pytest.raises(runner.ExerciseError, match="measures on an NVIDIA GPU only"):
+        run("ex.gpu.tensor-core-speedup", monkeypatch, RECALL_GPU_TEST_DEVICE="", RECALL_GPU="0")
