@@ -71,7 +71,7 @@ def main() -> None:
         import torch
         result, method = run_kernel(N, "cuda"), f"counted by the kernel on {torch.cuda.get_device_name(0)}"
     elif have:
-        os.environ["TRITON_INTERPRET"] = "1"  # read when triton is imported, in run_kernel
+        os.environ["TRITON_INTERPRET"] = "1"  # read when @triton.jit wraps the kernel, in run_kernel
         result, method = run_kernel(N, "cpu"), "Triton CPU interpreter (TRITON_INTERPRET=1): counted by the kernel"
     else:
         result, method = analytic(N), "analytic: cdiv grid and offsets < n mask (no triton here)"

@@ -1,5 +1,6 @@
 """Peak memory of naive attention, written the obvious way in PyTorch, against fused attention
-(F.scaled_dot_product_attention, which picks FlashAttention on a recent NVIDIA GPU).
+(F.scaled_dot_product_attention, which picks a fused kernel on a recent NVIDIA GPU:
+FlashAttention, memory-efficient attention or cuDNN, by GPU and library versions).
 
 Naive attention materialises the scores S = QK^T / sqrt(d) and the probabilities P = softmax(S),
 each batch x heads x N x N. The scaled copy of QK^T and the softmax each allocate a new tensor

@@ -38,12 +38,14 @@ def device() -> tuple[str | None, str]:
     return "cuda", torch.cuda.get_device_name(0)
 
 
-def time_ms(fn, dev: str, repeat: int = 9, warmup: int = 2) -> list[float]:
-    """Times of fn() in milliseconds, one per repeat.
+def time_ms(fn, dev: str, repeat: int = 9, warmup: int = 2, inner: int = 1) -> list[float]:
+    """Times of one fn() call in milliseconds, one per repeat, each the mean of `inner` calls.
 
     On a GPU, launches return before the kernel ends, so a host clock would time the launch:
-    CUDA events recorded on the stream around fn() time the kernels themselves (Programming
-    Guide, Events), and synchronize() waits for the last one."""
+    CUDA events recorded on the stream around the calls time the kernels themselves
+    (Programming Guide, Events), and synchronize() waits for the last one. With inner > 1 the
+    gap between launching and recording is paid once per sample, not per call, which matters
+    for kernels of tens of microseconds."""
     import torch
 
     for _ in range(warmup):
@@ -53,14 +55,16 @@ def time_ms(fn, dev: str, repeat: int = 9, warmup: int = 2) -> list[float]:
         if dev == "cuda":
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
             start.record()
-            fn()
+            for _ in range(inner):
+                fn()
             end.record()
             torch.cuda.synchronize()
-            times.append(start.elapsed_time(end))
+            times.append(start.elapsed_time(end) / inner)
         else:
             t = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t) * 1e3)
+            for _ in range(inner):
+                fn()
+            times.append((time.perf_counter() - t) * 1e3 / inner)
     return times
 
 
