@@ -71,7 +71,7 @@ def test_later_modules_with_decks_have_thirty_cards(shipped):
             assert per_module[module.id] >= 30, module.id
 
 
-@pytest.mark.parametrize("selector", ["03", "04", "13-triton", "16", "gpu"])
+@pytest.mark.parametrize("selector", ["03", "04", "13-triton", "16", "gpu", "distributed"])
 def test_quiz_works_on_the_shipped_decks(tmp_path, selector):
     import io
 
