@@ -114,3 +114,30 @@ def test_tensor_core_program_measures_and_refuses_without_a_gpu(monkeypatch):
     assert r["value"] > 0 and r["detail"]["tf32_allowed"] is False and r["detail"]["n"] == 128
     with pytest.raises(runner.ExerciseError, match="measures on an NVIDIA GPU only"):
         run("ex.gpu.tensor-core-speedup", monkeypatch, RECALL_GPU_TEST_DEVICE="", RECALL_GPU="0")
+
+
+@torch_only
+def test_gloo_all_reduce_sends_what_the_ring_sends(monkeypatch):
+    """4 local ranks all-reduce 4 MiB: each writes 2(p-1)/p x 4 MiB to its sockets, plus headers."""
+    r = run("ex.dist.gloo-allreduce-bytes", monkeypatch)
+    assert 6.0 <= r["value"] < 6.01, r
+
+
+@torch_only
+def test_dispatcher_overhead_is_a_plausible_time(monkeypatch):
+    r = run("ex.pt.dispatcher-overhead", monkeypatch)
+    assert 0.05 < r["value"] < 50, r  # microseconds per tiny torch.add: framework overhead, not arithmetic
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="pyarrow is not installed")
+def test_arrow_memory_mapped_open_copies_nothing(monkeypatch):
+    r = run("ex.fmt.arrow-mmap-open", monkeypatch)
+    allocated = r["detail"]["bytes_allocated_big"]
+    assert allocated["mmap"] == 0 and allocated["osfile"] >= 256 * 2**20  # zero-copy vs a read into memory
+    assert 0.5 < r["value"] < 100, r
+
+
+@torch_only
+def test_dataloader_workers_lose_on_tiny_samples(monkeypatch):
+    r = run("ex.load.dataloader-workers", monkeypatch)
+    assert r["value"] > 2, r  # samples/s without workers over with two: per-batch IPC dwarfs a free sample
