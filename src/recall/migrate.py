@@ -29,8 +29,12 @@ def head() -> str:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = MIGRATIONS) -> None:
-    # BEGIN IMMEDIATE on SQLite: two processes opening a new database at once take turns,
-    # and the second finds the schema already at head.
+    # One BEGIN IMMEDIATE transaction for the whole upgrade, the version check included: two
+    # processes opening a new database at once take turns, and the second finds the schema at
+    # head. Alembic left to itself commits after each migration on SQLite (it treats SQLite's
+    # DDL as non-transactional), so a second process could read version 0001 between two of
+    # them while the first went on with its plan, and both applied 0002 ("table already exists").
+    # Begun here, the transaction is the caller's, and Alembic runs every step inside it.
     with engine.connect() as conn:
         sqlite = engine.dialect.name == "sqlite"
         raw = conn.connection.driver_connection
@@ -41,9 +45,8 @@ def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = M
             # transaction for it) before ours begins, and the keys are checked after.
             raw.execute("PRAGMA foreign_keys = OFF")
         conn.execution_options(recall_immediate=True)
-        command.upgrade(config(conn, script_location), revision)
-        if conn.in_transaction():
-            conn.commit()
+        with conn.begin():
+            command.upgrade(config(conn, script_location), revision)
         if sqlite:
             broken = raw.execute("PRAGMA foreign_key_check").fetchall()
             raw.execute("PRAGMA foreign_keys = ON")
