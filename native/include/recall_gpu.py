@@ -29,6 +29,8 @@ def device() -> tuple[str | None, str]:
         return None, "RECALL_GPU=0"
     if os.environ.get("RECALL_GPU_TEST_DEVICE") == "cpu":
         return "cpu", "CPU (test of the measuring path, not a GPU figure)"
+    if not _driver_lists_gpus():  # checked first: importing torch alone takes about a second
+        return None, "no NVIDIA GPU listed by a driver"
     try:
         import torch
     except ImportError:
@@ -36,6 +38,14 @@ def device() -> tuple[str | None, str]:
     if not torch.cuda.is_available():
         return None, "no CUDA GPU visible to torch"
     return "cuda", torch.cuda.get_device_name(0)
+
+
+def _driver_lists_gpus() -> bool:
+    """The NVIDIA driver lists each GPU under /proc/driver/nvidia/gpus (recall looks there too)."""
+    try:
+        return any(os.scandir("/proc/driver/nvidia/gpus"))
+    except OSError:
+        return False
 
 
 def time_ms(fn, dev: str, repeat: int = 9, warmup: int = 2, inner: int = 1) -> list[float]:
