@@ -36,6 +36,7 @@ EXPECTED = {
     "ex.attn.score-matrix-bytes": 4 * 2**30,
     "ex.train.fp16-accumulate": 32,
     "ex.train.fp16-first-inexact-integer": 2049,
+    "ex.train.fp16-exp-overflow": 12,
     "ex.train.lora-fraction": 1 / 256,
     "ex.dist.gpipe-bubble": 3 / 11,
     "ex.dist.ring-allreduce-bytes": 1.75,
