@@ -142,3 +142,11 @@ def test_arrow_memory_mapped_open_copies_nothing(monkeypatch):
 def test_dataloader_workers_lose_on_tiny_samples(monkeypatch):
     r = run("ex.load.dataloader-workers", monkeypatch)
     assert r["value"] > 2, r  # samples/s without workers over with two: per-batch IPC dwarfs a free sample
+
+
+@pytest.mark.skipif(not all(importlib.util.find_spec(m) for m in ("torch", "triton")), reason="needs torch and triton")
+def test_block_size_kernel_runs_in_the_interpreter_and_needs_a_gpu_otherwise(monkeypatch):
+    r = run("ex.tr.block-size-copy", monkeypatch, RECALL_GPU_TEST_DEVICE="cpu")  # asserts y == 2x inside
+    assert r["detail"]["programs_block_128"] == 64 and r["detail"]["programs_block_4096"] == 2
+    with pytest.raises(runner.ExerciseError, match="measures on an NVIDIA GPU only"):
+        run("ex.tr.block-size-copy", monkeypatch, RECALL_GPU_TEST_DEVICE="", RECALL_GPU="0")
