@@ -18,6 +18,7 @@ from recall.storage import StoredCard
 EXPECTED = {
     "ex.gpu.idle-lanes-100-threads": 28,
     "ex.gpu.occupancy-registers": 0.5,
+    "ex.gpu.occupancy-shared-memory": 0.5,
     "ex.gpu.saxpy-ridge": 120,
     "ex.cuda.copy-achieved-bandwidth": 2 * 2**30 / 0.75e-3 / 3.35e12,  # 85.5 %
     "ex.cuda.grid-blocks-1m": 3907,
