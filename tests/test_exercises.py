@@ -410,51 +410,99 @@ def fake_gpus(tmp_path, monkeypatch):
             (root / f"0000:{i:02x}:00.0" / "information").write_text(f"Model: \t\t {model}\nIRQ:   42\n")
 
     monkeypatch.setattr(machine, "NVIDIA_GPUS", root)
-    machine.describe.cache_clear()
-    yield install
-    machine.describe.cache_clear()
+    return install
 
 
 def test_gpus_are_found_by_the_driver_listing_and_can_be_hidden(fake_gpus, monkeypatch):
-    assert machine.gpus() == [] and "gpus" not in machine.describe()  # a CPU machine keeps its old key
+    before = machine.key()
+    assert machine.gpus() == []
     fake_gpus("NVIDIA H100 80GB HBM3")
-    machine.describe.cache_clear()
-    assert machine.gpus() == ["NVIDIA H100 80GB HBM3"] and machine.describe()["gpus"] == machine.gpus()
+    assert machine.gpus() == ["NVIDIA H100 80GB HBM3"]
+    assert machine.key() == before  # CPU measurements do not depend on the GPU
     monkeypatch.setenv("RECALL_GPU", "0")
     assert machine.gpus() == []
 
 
-def test_gpu_exercises_say_what_they_need_and_whether_they_can_run(run, exdir, fake_gpus):
-    base = (exdir / "01-computer-architecture" / "py.yaml")
+def _py_exercise(exdir, eid: str, measure_extra: str) -> None:
     (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(PY_PROGRAM)
     text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
-    base.write_text(text.replace("  timeout: 20", "  timeout: 20\n  gpu: required\n  gpu_requires: [numpy]"))
-    (exdir / "01-computer-architecture" / "opt.yaml").write_text(
-        text.replace("ex.t.py", "ex.t.opt").replace("  timeout: 20", "  timeout: 20\n  gpu: optional\n"
-                                                                      "  gpu_requires: [surely_not_installed_pkg]"))
-    listing = {x["id"]: x for x in json.loads(run("exercise", "list", "--json").out)}
-    assert listing["ex.t.py"]["can_run"] is False
-    assert listing["ex.t.py"]["why_not"] == "needs an NVIDIA GPU with its driver (none found here)"
-    assert listing["ex.t.py"]["needs"] == "Python; NVIDIA GPU with numpy"
+    (exdir / "01-computer-architecture" / f"{eid}.yaml").write_text(
+        text.replace("ex.t.py", f"ex.t.{eid}").replace("  timeout: 20", "  timeout: 20\n" + measure_extra))
+
+
+def test_gpu_exercises_say_what_they_need_and_whether_they_can_run(run, exdir, fake_gpus, monkeypatch):
+    _py_exercise(exdir, "req", "  gpu: required\n  gpu_requires: [numpy]")
+    _py_exercise(exdir, "opt", "  gpu: optional\n  gpu_requires: [surely_not_installed_pkg]")
+    _py_exercise(exdir, "reqpkg", "  gpu: required\n  gpu_requires: [surely_not_installed_pkg]")
+
+    def listing():
+        return {x["id"]: x for x in json.loads(run("exercise", "list", "--json").out)}
+
+    rows = listing()
+    assert rows["ex.t.req"]["can_run"] is False
+    assert rows["ex.t.req"]["why_not"] == "needs an NVIDIA GPU with its driver (none found here)"
+    assert rows["ex.t.req"]["needs"] == "Python; NVIDIA GPU with numpy"
     # optional: runs anywhere, and says what the GPU path would need
-    assert listing["ex.t.opt"]["can_run"] is True
-    assert listing["ex.t.opt"]["needs"] == "Python; NVIDIA GPU with surely_not_installed_pkg to measure on it, else worked out on the CPU"
-    r = run("exercise", "run", "ex.t.py", "--predict", "0.5")
+    assert rows["ex.t.opt"]["can_run"] is True
+    assert rows["ex.t.opt"]["needs"] == "Python; NVIDIA GPU with surely_not_installed_pkg to measure on it, " \
+                                        "else worked out on the CPU"
+    r = run("exercise", "run", "ex.t.req", "--predict", "0.5")
     assert r.code == 1 and r.err.strip().endswith("needs an NVIDIA GPU with its driver (none found here)")
     fake_gpus("NVIDIA H100 80GB HBM3")
-    listing = {x["id"]: x for x in json.loads(run("exercise", "list", "--json").out)}
-    assert listing["ex.t.py"]["can_run"] is True
+    rows = listing()
+    assert rows["ex.t.req"]["can_run"] is True
+    assert rows["ex.t.reqpkg"]["why_not"] == ("needs surely_not_installed_pkg for the GPU: "
+                                               "pip install surely_not_installed_pkg")
+    monkeypatch.setenv("RECALL_GPU", "0")
+    assert listing()["ex.t.req"]["why_not"] == "needs an NVIDIA GPU (hidden by RECALL_GPU=0)"
 
 
-def test_an_analytic_answer_is_not_reused_once_the_gpu_path_is_ready(exdir, fake_gpus, collection):
-    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(PY_PROGRAM)
-    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
-    (exdir / "01-computer-architecture" / "py.yaml").write_text(
-        text.replace("  timeout: 20", "  timeout: 20\n  gpu: optional\n  gpu_requires: [numpy]"))
+def test_a_c_program_that_needs_a_gpu_is_refused_too(run, exdir, fake_gpus):
+    path = exdir / "01-computer-architecture" / "good.yaml"
+    path.write_text(path.read_text().replace("  timeout: 20", "  timeout: 20\n  gpu: required"))
+    r = run("exercise", "run", "ex.t.good", "--predict", "70")
+    assert r.code == 1 and "needs an NVIDIA GPU" in r.err
+
+
+def test_an_analytic_answer_is_not_reused_once_the_gpu_path_is_ready(exdir, fake_gpus, collection, monkeypatch):
+    _py_exercise(exdir, "opt", "  gpu: optional\n  gpu_requires: [numpy]")
     col = collection()
     col.sync()
-    ex = col.exercise("ex.t.py")
+    ex = col.exercise("ex.t.opt")
     without = runner.code_key(ex)
+    first = col.measure(ex)
+    assert first.method == "analytic: no GPU here" and not first.cached
+    assert col.measure(ex).cached  # reused while nothing changed
     fake_gpus("NVIDIA A100-SXM4-80GB")
     assert runner.code_key(ex) != without
+    monkeypatch.setenv("RECALL_GPU", "0")
+    assert runner.code_key(ex) == without  # hiding the GPU gives the worked-out answer's key back
+    monkeypatch.delenv("RECALL_GPU")
+    # Even an analytic answer stored under the GPU key (a CPU-only torch on a GPU host, say) is
+    # not reused: the GPU path is possible now, so the program runs again.
+    col.store.save_measurement(ex.id, machine.key(), runner.code_key(ex), 0.5, "analytic: no CUDA here",
+                               first.to_json() | {"method": "analytic: no CUDA here"}, col.env.now())
+    assert not col.measure(ex).cached
+    col.close()
+
+
+def test_a_cpu_stand_in_for_the_gpu_never_shares_a_key_with_a_gpu(exdir, fake_gpus, collection, monkeypatch):
+    _py_exercise(exdir, "opt", "  gpu: optional\n  gpu_requires: [numpy]")
+    col = collection()
+    col.sync()
+    ex = col.exercise("ex.t.opt")
+    fake_gpus("NVIDIA H100 80GB HBM3")
+    real = runner.code_key(ex)
+    monkeypatch.setenv("RECALL_GPU_TEST_DEVICE", "cpu")
+    assert runner.code_key(ex) != real
+    col.close()
+
+
+def test_exercises_without_a_gpu_path_keep_their_code_key_across_gpu_changes(exdir, fake_gpus, collection):
+    col = collection()
+    col.sync()
+    ex = col.exercise("ex.t.good")
+    before = runner.code_key(ex)
+    fake_gpus("NVIDIA H100 80GB HBM3")
+    assert runner.code_key(ex) == before
     col.close()

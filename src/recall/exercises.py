@@ -129,7 +129,7 @@ def _measure(pair, problem) -> dict | None:
         out["timeout"] = value
     if "gpu" in fields:
         out["gpu"] = node_text(fields["gpu"][1], "gpu", problem)
-        if out["gpu"] is not None and out["gpu"] not in GPU_MODES:
+        if out["gpu"] is not None and out["gpu"] not in GPU_MODES:  # None: node_text said why
             problem(fields["gpu"][1], f"unknown gpu mode {out['gpu']!r}; use one of: {', '.join(GPU_MODES)}")
     elif "gpu_requires" in fields:
         problem(fields["gpu_requires"][1], "'gpu_requires' needs 'gpu: required' or 'gpu: optional'")

@@ -25,7 +25,7 @@ def describe() -> dict:
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
                   if line.startswith(("model name", "Model", "Hardware"))), platform.processor() or "unknown")
     flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
-    out = {
+    return {
         "cpu": model,
         "arch": platform.machine(),
         "cores": os.cpu_count(),
@@ -34,9 +34,6 @@ def describe() -> dict:
         "virtualised": "hypervisor" in flags,
         "kernel": platform.release(),
     }
-    if gpus():  # only when present, so a CPU-only machine keeps the key it always had
-        out["gpus"] = gpus()
-    return out
 
 
 def key(machine: dict | None = None) -> str:
@@ -70,7 +67,9 @@ def compiler_version() -> str | None:
 
 def gpus() -> list[str]:
     """NVIDIA GPUs the driver lists, by model name, found without importing torch or CUDA (so
-    that listing exercises stays fast). RECALL_GPU=0 hides them, to get the analytic answers."""
+    that listing exercises stays fast). RECALL_GPU=0 hides them, to get the analytic answers.
+    They are not part of describe(): a CPU measurement does not depend on them, and a GPU
+    exercise's code key names them instead (runner.code_key)."""
     if os.environ.get("RECALL_GPU") == "0":
         return []
     try:

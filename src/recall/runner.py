@@ -31,6 +31,8 @@ DEFAULT_TIMEOUT = 20.0
 BASE_FLAGS = ["-std=gnu11", "-O2", "-Wall"]
 
 Progress = Callable[[int, int, str], None]
+# Methods a GPU exercise's program names when it could not use a GPU (see native/include/recall_gpu.py).
+WORKED_OUT_ON_CPU = ("analytic", "Triton CPU interpreter")
 
 
 class ExerciseError(RecallError):
@@ -92,8 +94,8 @@ def why_not_runnable(exercise, trusted: list[Path]) -> str | None:
         return "no C compiler: install gcc"
     if missing:
         return f"needs {', '.join(missing)}: pip install {' '.join(missing)}"
-    if gpu_missing(exercise):
-        return gpu_missing(exercise)
+    if why := gpu_missing(exercise):
+        return why
     if not program_path(exercise).is_file():
         return f"missing program {program_path(exercise)}"
     try:
@@ -108,7 +110,8 @@ def gpu_missing(exercise) -> str | None:
     if exercise.content["measure"].get("gpu") != "required":
         return None
     if not machine.gpus():
-        return "needs an NVIDIA GPU with its driver (none found here)"
+        hidden = os.environ.get("RECALL_GPU") == "0"
+        return "needs an NVIDIA GPU " + ("(hidden by RECALL_GPU=0)" if hidden else "with its driver (none found here)")
     missing = missing_requirements(exercise, "gpu_requires")
     return f"needs {', '.join(missing)} for the GPU: pip install {' '.join(missing)}" if missing else None
 
@@ -117,11 +120,11 @@ def needs(exercise) -> str:
     """What an exercise needs, in a few words, for `recall exercise list`."""
     m = exercise.content["measure"]
     parts = ["C compiler" if m["program"].endswith(".c") else "Python", *(m.get("requires") or [])]
-    gpu_with = " with " + ", ".join(m.get("gpu_requires") or []) if m.get("gpu_requires") else ""
+    gpu = "NVIDIA GPU" + (" with " + ", ".join(m["gpu_requires"]) if m.get("gpu_requires") else "")
     if m.get("gpu") == "required":
-        parts.append("NVIDIA GPU" + gpu_with)
+        parts.append(gpu)
     elif m.get("gpu") == "optional":
-        parts.append("NVIDIA GPU" + gpu_with + " to measure on it, else worked out on the CPU")
+        parts.append(gpu + " to measure on it, else worked out on the CPU")
     if m.get("simulate"):
         parts.append("hardware counters, else numba simulation")
     return "; ".join(parts)
@@ -135,19 +138,34 @@ def gpu_path_ready(exercise) -> bool:
 
 def code_key(exercise) -> str:
     """Changes whenever what runs changes: source, shared header, the measure spec (flags,
-    arguments, requirements, simulation), compiler, and whether a GPU path can be taken (an
-    analytic answer must not stand in for a GPU measurement once torch is installed)."""
+    arguments, requirements, simulation) and compiler; for an exercise with a GPU path also the
+    GPUs and the versions of the packages that path needs, so that an answer worked out on the
+    CPU is not reused once the GPU path becomes possible (a CUDA build of torch installed)."""
     m = exercise.content["measure"]
-    src = program_path(exercise)
     include = native_dir(exercise.deck_path) / "include"
-    header = include / ("recall_gpu.py" if src.suffix == ".py" else "recall_bench.h")
-    gpu = "gpu path" if gpu_path_ready(exercise) else ""
+    parts = [_bytes(program_path(exercise)), _bytes(include / "recall_bench.h"),
+             json.dumps(m, sort_keys=True).encode(), (machine.compiler_version() or "").encode()]
+    if m.get("gpu"):
+        parts += [_bytes(include / "recall_gpu.py"), gpu_setup().encode()]
     h = hashlib.sha256()
-    for part in (_bytes(src), _bytes(header), json.dumps(m, sort_keys=True).encode(),
-                 (machine.compiler_version() or "").encode(), gpu.encode()):
+    for part in parts:
         h.update(part)
         h.update(b"\0")
     return h.hexdigest()[:16]
+
+
+def gpu_setup() -> str:
+    """The GPUs and GPU packages a GPU path would use here, as text for code_key."""
+    from importlib import metadata
+
+    versions = []
+    for name in ("torch", "triton", "cupy", "numba"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    test = os.environ.get("RECALL_GPU_TEST_DEVICE", "")  # tests' CPU stand-in: never a GPU result
+    return "; ".join([*machine.gpus(), *versions, f"test device {test}" if test else ""])
 
 
 def missing_requirements(exercise, key: str = "requires") -> list[str]:
@@ -164,13 +182,12 @@ def build(exercise, build_dir: Path) -> Path:
     src = program_path(exercise)
     if not src.is_file():
         raise ExerciseError(f"{exercise.id}: program {src} does not exist")
+    if why := gpu_missing(exercise):
+        raise ExerciseError(f"{exercise.id} {why}")
     if src.suffix == ".py":
         missing = missing_requirements(exercise)
         if missing:
             raise ExerciseError(f"{exercise.id} needs {', '.join(missing)}: pip install {' '.join(missing)}")
-        why = gpu_missing(exercise)
-        if why:
-            raise ExerciseError(f"{exercise.id} {why}")
         return src
     cc = machine.compiler()
     if cc is None:
