@@ -217,9 +217,33 @@ def test_a_new_database_is_migrated_in_one_transaction(tmp_path):
     engine = storage._make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     statements = []
     sa.event.listen(engine, "before_cursor_execute",
-                    lambda conn, cursor, sql, *a: statements.append(sql.split()[0].upper()))
+                    lambda conn, cursor, sql, *a: statements.append(" ".join(sql.split()[:2]).upper()))
     sa.event.listen(engine, "commit", lambda conn: statements.append("COMMIT"))
     migrate.upgrade(engine)
     engine.dispose()
+    assert statements[0] == "BEGIN IMMEDIATE" and statements.count("BEGIN IMMEDIATE") == 1, statements
     assert statements.count("COMMIT") == 1 and statements[-1] == "COMMIT", statements
     assert _revision(f"sqlite:///{tmp_path / 'fresh.db'}") == migrate.head()
+
+
+def test_a_failing_migration_keeps_nothing_and_leaves_foreign_keys_on(tmp_path):
+    import shutil
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    store = Store.open(url)
+    head = migrate.head()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_half_done.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n"
+        f"revision = '9999'\ndown_revision = {head!r}\nbranch_labels = None\ndepends_on = None\n"
+        "def upgrade():\n"
+        "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "    raise RuntimeError('second step failed')\n"
+        "def downgrade():\n    pass\n")
+    with pytest.raises(RuntimeError, match="second step failed"):
+        migrate.upgrade(store.engine, "head", scripts)
+    assert "half_done" not in _tables(url) and _revision(url) == head
+    with store.engine.connect() as conn:  # the pooled connection the upgrade used
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()

@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 7_319_842_001  # any constant: PostgreSQL's advisory lock that serialises upgrades
 
 
 def config(connection: sa.Connection | None = None, script_location: Path = MIGRATIONS) -> Config:
@@ -29,12 +30,13 @@ def head() -> str:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = MIGRATIONS) -> None:
-    # One BEGIN IMMEDIATE transaction for the whole upgrade, the version check included: two
-    # processes opening a new database at once take turns, and the second finds the schema at
-    # head. Alembic left to itself commits after each migration on SQLite (it treats SQLite's
-    # DDL as non-transactional), so a second process could read version 0001 between two of
-    # them while the first went on with its plan, and both applied 0002 ("table already exists").
-    # Begun here, the transaction is the caller's, and Alembic runs every step inside it.
+    # One write transaction for the whole upgrade, the version check included, so that two
+    # processes opening a new database at once take turns and the second finds it at head.
+    # Alembic left to itself commits after each migration on SQLite (it treats SQLite's DDL as
+    # non-transactional): a second process could read version 0001 between two commits while
+    # the first went on with its plan, and both applied 0002. Begun here, the transaction is the
+    # caller's and Alembic runs every step inside it. On SQLite BEGIN IMMEDIATE takes the write
+    # lock; PostgreSQL needs an explicit lock, as two transactions may both create a table.
     with engine.connect() as conn:
         sqlite = engine.dialect.name == "sqlite"
         raw = conn.connection.driver_connection
@@ -42,13 +44,18 @@ def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = M
             # SQLite rebuilds a table to alter it (copy, drop, rename); with foreign keys enforced
             # the drop of a referenced table (cards) fails. The pragma only works outside a
             # transaction, so it goes straight to the driver (SQLAlchemy would open a deferred
-            # transaction for it) before ours begins, and the keys are checked after.
+            # transaction for it) before ours begins; the keys are checked before the commit.
             raw.execute("PRAGMA foreign_keys = OFF")
-        conn.execution_options(recall_immediate=True)
-        with conn.begin():
-            command.upgrade(config(conn, script_location), revision)
-        if sqlite:
-            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-            raw.execute("PRAGMA foreign_keys = ON")
-            if broken:
-                raise RuntimeError(f"migration left {len(broken)} rows with broken references")
+        try:
+            conn.execution_options(recall_immediate=True)
+            with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                command.upgrade(config(conn, script_location), revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:  # raised inside the transaction: nothing of the upgrade is kept
+                        raise RuntimeError(f"migration left {len(broken)} rows with broken references")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")  # the pooled connection must not keep them off
