@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
 import textwrap
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from recall.cli import main
 from recall.collection import Collection, Settings
@@ -73,9 +76,52 @@ def empty_shipped(tmp_path) -> Path:
     return p
 
 
+# A PostgreSQL server for the tests marked `postgres` (`.ci/postgres start DIR` prints a URL; CI
+# sets it). Without one those tests run on SQLite only.
+PG_URL = os.environ.get("RECALL_TEST_PG_URL")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: runs on PostgreSQL too when RECALL_TEST_PG_URL names a server")
+
+
+def pytest_generate_tests(metafunc):
+    if PG_URL and metafunc.definition.get_closest_marker("postgres") and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"])
+
+
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'recall.db'}"
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def fresh_db(tmp_path, backend):
+    """Makes new, empty databases of the test's backend and returns their URLs; PostgreSQL
+    databases are dropped after the test."""
+    created: list[str] = []
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT") if backend == "postgresql" else None
+
+    def make(name: str = "recall") -> str:
+        if admin is None:
+            return f"sqlite:///{tmp_path / (name + '.db')}"
+        db = f"recall_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{db}"')
+        created.append(db)
+        return sa.engine.make_url(PG_URL).set(database=db).render_as_string(hide_password=False)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for db in created:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(fresh_db) -> str:
+    return fresh_db()
 
 
 @pytest.fixture

@@ -108,6 +108,7 @@ def test_bad_settings_are_one_line(run, env, deckdir, name, value):
     assert len(r.err.strip().splitlines()) == 1
 
 
+@pytest.mark.postgres
 def test_progress_marks_and_read_submodules_come_first(run, deckdir):
     deckdir.write(DECK, SMALL_DECK)
     deckdir.write("01-computer-architecture/02-memory-hierarchy.yaml",
@@ -125,6 +126,7 @@ def test_progress_marks_and_read_submodules_come_first(run, deckdir):
     assert json.loads(run("review", "--plan", "--json").out)["items"][0]["item_id"] == "t.basic"
 
 
+@pytest.mark.postgres
 def test_rebuild_reports_no_difference_after_real_answers(run, deckdir, collection, clock):
     from recall.scheduling import Rating
 
@@ -186,6 +188,7 @@ def test_export_to_a_directory_is_one_line(run, deckdir, tmp_path):
     assert r.code == 1 and "Traceback" not in r.err
 
 
+@pytest.mark.postgres
 def test_suspended_cards_can_come_back(run, deckdir, collection):
     deckdir.write(DECK, SMALL_DECK)
     col = collection()

@@ -127,6 +127,7 @@ def test_runner_failures_are_one_line(run, exdir, name, words):
 
 
 @needs_cc
+@pytest.mark.postgres
 def test_scripted_run_measures_grades_and_records(run, exdir, collection):
     r = run("exercise", "run", "ex.t.good", "--predict", "60", "--interval", "50", "90", "--json")
     assert r.code == 0, r.err
@@ -143,6 +144,7 @@ def test_scripted_run_measures_grades_and_records(run, exdir, collection):
 
 
 @needs_cc
+@pytest.mark.postgres
 def test_measurement_is_reused_on_the_same_machine_until_remeasure(run, exdir, tmp_path, monkeypatch):
     assert run("exercise", "run", "ex.t.good", "--predict", "70", "--json").code == 0
     # Make the program unrunnable: a reused measurement never runs it again.

@@ -342,6 +342,7 @@ def _many_cards_deck(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.postgres
 def test_processes_answering_their_own_items_lose_nothing(store, deckdir, db_url):
     workers, items_each, rounds = 8, 5, 5  # 25 answers per process
     deckdir.write(DECK, _many_cards_deck(workers * items_each))
@@ -364,6 +365,7 @@ def test_processes_answering_their_own_items_lose_nothing(store, deckdir, db_url
                for r in store.active_items())
 
 
+@pytest.mark.postgres
 def test_processes_racing_on_one_item_exactly_one_wins_each_round(synced, db_url):
     """All four read the same state, then all write: one answer goes in, three are refused."""
     workers, rounds = 4, 6
@@ -380,6 +382,7 @@ def test_processes_racing_on_one_item_exactly_one_wins_each_round(synced, db_url
     assert synced.get_item_state("t.basic") == scheduling.replay("t.basic", [a.entry for a in log])
 
 
+@pytest.mark.postgres
 def test_processes_retrying_on_one_item_lose_no_answer(synced, db_url):
     workers, wanted = 4, 8
     results = _run_workers(_answer_shared_item_until, [(db_url, "t.typed", wanted, w) for w in range(workers)])
@@ -433,6 +436,7 @@ def test_cli_reports_a_bad_url_in_one_line(run, url):
     assert "Traceback" not in result.err
 
 
+@pytest.mark.postgres
 def test_rebuild_holds_the_write_lock_so_no_answer_is_overwritten(db_url, deckdir, clock):
     """An answer given in another terminal during `recall rebuild` waits, then lands on top."""
     import threading

@@ -30,6 +30,7 @@ def terminal(env):
         assert not fired.is_set(), "the UI was still waiting for keys after the test's input"
 
 
+@pytest.mark.postgres
 def test_an_evening_review_through_the_terminal(run, deckdir, terminal, collection):
     deckdir.write(DECK, SMALL_DECK)
     # basic: reveal, Good; cloze c1: Enter, Again; choice: type 2 (wrong), accept Hard;
@@ -103,6 +104,7 @@ def test_escape_reveals_without_an_answer(run, deckdir, terminal, collection):
     assert log == [("", 1)]
 
 
+@pytest.mark.postgres
 def test_the_last_answer_can_still_be_undone(run, deckdir, terminal, collection):
     deckdir.write(DECK, "cards:\n  - id: only\n    front: f\n    back: b\n")
     terminal.send_text(" 4" "u" " 3" "q")  # Easy by mistake on the last card, undo, Good, quit

@@ -13,8 +13,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from recall import storage
+
 MIGRATIONS = Path(__file__).with_name("migrations")
-MIGRATION_LOCK = 7_319_842_001  # any constant: PostgreSQL's advisory lock that serialises upgrades
 
 
 def config(connection: sa.Connection | None = None, script_location: Path = MIGRATIONS) -> Config:
@@ -49,8 +50,7 @@ def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = M
         try:
             conn.execution_options(recall_immediate=True)
             with conn.begin():
-                if engine.dialect.name == "postgresql":
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                storage.lock_for_writing(conn)  # PostgreSQL: an upgrade is a write like any other
                 command.upgrade(config(conn, script_location), revision)
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -251,10 +251,14 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite), committed on exit."""
+        """One write transaction, committed on exit, that holds the collection's write lock from
+        its first statement: BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL (whose
+        default READ COMMITTED would let two processes read the same state and both write, and
+        lose an answer). Writers take turns; readers are never blocked."""
         with self.engine.connect() as conn:
             conn.execution_options(recall_immediate=True)
             with conn.begin():
+                lock_for_writing(conn)
                 yield conn
 
     @contextmanager
@@ -611,6 +615,16 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
     def _begin(conn):
         immediate = conn.get_execution_options().get("recall_immediate")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+PG_WRITE_LOCK = 7_319_842_001  # any constant: the advisory lock every recall writer takes
+
+
+def lock_for_writing(conn: sa.Connection) -> None:
+    """Inside a transaction: wait for the collection's write lock (SQLite took it at BEGIN
+    IMMEDIATE); it is released at commit or rollback."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
 
 def _first_line(e: object) -> str:
