@@ -8,6 +8,7 @@ so without a GPU recall lists this exercise as not runnable here.
 Prints one JSON line; value = fp32 time / fp16 time.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -30,21 +31,17 @@ def main() -> None:
     for dtype in (torch.float32, torch.float16):
         a, b = (torch.randn(n, n, device=dev, dtype=dtype) for _ in range(2))
         mats[dtype] = (a, b, torch.empty(n, n, device=dev, dtype=dtype))
-    ratios, t32, t16 = [], [], []
-    for _ in range(5):  # interleaved pairs: clock boost and temperature drift alike for both
-        a, b, c = mats[torch.float32]
-        x = recall_gpu.median(recall_gpu.time_ms(lambda: torch.mm(a, b, out=c), dev, repeat=3))
-        a, b, c = mats[torch.float16]
-        y = recall_gpu.median(recall_gpu.time_ms(lambda: torch.mm(a, b, out=c), dev, repeat=3))
-        ratios.append(x / y)
-        t32.append(x)
-        t16.append(y)
-    ms32, ms16 = recall_gpu.median(t32), recall_gpu.median(t16)
-    recall_gpu.emit(round(recall_gpu.median(ratios), 3), "x",
+    (a32, b32, c32), (a16, b16, c16) = mats[torch.float32], mats[torch.float16]
+    r = recall_gpu.paired_ratio(lambda: torch.mm(a32, b32, out=c32), lambda: torch.mm(a16, b16, out=c16),
+                                dev, pairs=5, repeat=3)
+    ms32, ms16 = r["ms_a"], r["ms_b"]
+    recall_gpu.emit(round(r["ratio"], 3), "x",
                     f"measured on {name}" + (" (CUDA events, median of 5 pairs)" if dev == "cuda" else ""),
                     {"n": n, "ms_fp32": round(ms32, 4), "ms_fp16": round(ms16, 4),
                      "TFLOPS_fp32": round(flops / ms32 / 1e9, 2), "TFLOPS_fp16": round(flops / ms16 / 1e9, 2),
-                     "tf32_allowed": torch.backends.cuda.matmul.allow_tf32})
+                     "tf32_allowed": torch.backends.cuda.matmul.allow_tf32,
+                     # set to 1, this variable makes the CUDA libraries use TF32 whatever torch says
+                     "NVIDIA_TF32_OVERRIDE": os.environ.get("NVIDIA_TF32_OVERRIDE")})
 
 
 if __name__ == "__main__":

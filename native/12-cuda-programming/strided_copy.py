@@ -35,20 +35,13 @@ def measure(dev: str, n: int) -> dict:
     src = torch.randn(n * STRIDE, device=dev)
     out = torch.empty(n, device=dev)
     strided, contiguous = src[::STRIDE], src[:n]
-    ratios, t_s, t_c = [], [], []
-    for _ in range(7):  # interleaved pairs: clocks and neighbours drift alike for both
-        # ten copies between two events: a 128 MiB copy takes only ~0.1 ms on a fast GPU
-        a = recall_gpu.median(recall_gpu.time_ms(lambda: out.copy_(strided), dev, repeat=5, inner=10))
-        b = recall_gpu.median(recall_gpu.time_ms(lambda: out.copy_(contiguous), dev, repeat=5, inner=10))
-        ratios.append(a / b)
-        t_s.append(a)
-        t_c.append(b)
+    # ten copies between two events: a 128 MiB copy takes only ~0.1 ms on a fast GPU
+    r = recall_gpu.paired_ratio(lambda: out.copy_(strided), lambda: out.copy_(contiguous), dev, inner=10)
     assert torch.equal(out, contiguous)  # the copy really ran
     moved = bytes_moved(n, STRIDE)
-    ms_s, ms_c = recall_gpu.median(t_s), recall_gpu.median(t_c)
-    return {"ratio": recall_gpu.median(ratios), "ms_strided": ms_s, "ms_contiguous": ms_c,
-            "GB_per_s_contiguous": moved["contiguous"] / ms_c / 1e6,
-            "GB_per_s_strided_useful": n * 8 / ms_s / 1e6}
+    return {"ratio": r["ratio"], "ms_strided": r["ms_a"], "ms_contiguous": r["ms_b"],
+            "GB_per_s_contiguous": moved["contiguous"] / r["ms_b"] / 1e6,
+            "GB_per_s_strided_useful": n * 8 / r["ms_a"] / 1e6}
 
 
 def main() -> None:

@@ -49,17 +49,11 @@ def main() -> None:
     y.zero_()
     large()
     assert torch.equal(y, 2 * x), "BLOCK_SIZE=4096 computed a wrong result"
-    ratios, t_small, t_large = [], [], []
     pairs, inner = (7, 5) if dev == "cuda" else (1, 1)  # the interpreter is slow, and its times mean nothing
-    for _ in range(pairs):  # interleaved pairs
-        a = recall_gpu.median(recall_gpu.time_ms(small, dev, repeat=3, inner=inner))
-        b = recall_gpu.median(recall_gpu.time_ms(large, dev, repeat=3, inner=inner))
-        ratios.append(a / b)
-        t_small.append(a)
-        t_large.append(b)
+    r = recall_gpu.paired_ratio(small, large, dev, pairs=pairs, repeat=3, inner=inner)
     moved = 2 * n * 4  # bytes read + written, the same for both launches
-    ms_small, ms_large = recall_gpu.median(t_small), recall_gpu.median(t_large)
-    recall_gpu.emit(round(recall_gpu.median(ratios), 3), "x",
+    ms_small, ms_large = r["ms_a"], r["ms_b"]
+    recall_gpu.emit(round(r["ratio"], 3), "x",
                     f"measured on {name}" + (" (CUDA events, median of 7 pairs)" if dev == "cuda" else
                                              " in Triton's CPU interpreter"),
                     {"n": n, "num_warps": WARPS, "programs_block_128": triton.cdiv(n, SMALL),

@@ -15,6 +15,11 @@ BLOCK_SIZE = 1024.
 import importlib.util
 import json
 import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
+import recall_gpu  # noqa: E402
 
 BLOCK_SIZE = 1024
 N = 100_000
@@ -29,13 +34,6 @@ def analytic(n: int) -> dict:
     active = n - (programs - 1) * BLOCK_SIZE         # lanes of the last program with offsets < n
     return {"programs": programs, "last_program_active_lanes": active,
             "last_program_masked_lanes": BLOCK_SIZE - active}
-
-
-def has_cuda() -> bool:
-    if os.environ.get("RECALL_GPU") == "0":
-        return False
-    import torch
-    return torch.cuda.is_available()
 
 
 def run_kernel(n: int, dev: str) -> dict:
@@ -67,9 +65,9 @@ def run_kernel(n: int, dev: str) -> dict:
 
 def main() -> None:
     have = all(importlib.util.find_spec(m) for m in ("torch", "triton"))
-    if have and has_cuda():
-        import torch
-        result, method = run_kernel(N, "cuda"), f"counted by the kernel on {torch.cuda.get_device_name(0)}"
+    dev, name = recall_gpu.device()
+    if have and dev == "cuda":
+        result, method = run_kernel(N, "cuda"), f"counted by the kernel on {name}"
     elif have:
         os.environ["TRITON_INTERPRET"] = "1"  # read when @triton.jit wraps the kernel, in run_kernel
         result, method = run_kernel(N, "cpu"), "Triton CPU interpreter (TRITON_INTERPRET=1): counted by the kernel"

@@ -14,6 +14,7 @@ Prints one JSON line; value = extra memory at naive attention's peak, in MiB.
 """
 
 import math
+import statistics
 import sys
 from pathlib import Path
 
@@ -48,8 +49,8 @@ def measure(dev: str, n: int) -> dict:
     naive(q, k, v), F.scaled_dot_product_attention(q, k, v)  # warm-up: library workspaces exist before we count
     diff = (naive(q, k, v) - F.scaled_dot_product_attention(q, k, v)).abs().max().item()
     out = {"max_abs_difference": diff,
-           "naive_ms": recall_gpu.median(recall_gpu.time_ms(lambda: naive(q, k, v), dev, repeat=5)),
-           "fused_ms": recall_gpu.median(recall_gpu.time_ms(lambda: F.scaled_dot_product_attention(q, k, v),
+           "naive_ms": statistics.median(recall_gpu.time_ms(lambda: naive(q, k, v), dev, repeat=5)),
+           "fused_ms": statistics.median(recall_gpu.time_ms(lambda: F.scaled_dot_product_attention(q, k, v),
                                                               dev, repeat=5))}
     if dev == "cuda":
         out["naive_peak_bytes"] = recall_gpu.peak_bytes(lambda: naive(q, k, v), dev)

@@ -95,8 +95,17 @@ def peak_bytes(fn, dev: str) -> int:
     return torch.cuda.max_memory_allocated() - before
 
 
-def median(xs: list[float]) -> float:
-    return statistics.median(xs)
+def paired_ratio(fa, fb, dev: str, pairs: int = 7, repeat: int = 5, inner: int = 1) -> dict:
+    """time(fa) / time(fb), as the median of `pairs` interleaved pairs (clock boost, temperature
+    and neighbours drift alike for both), with the median time of each in ms."""
+    ratios, ta, tb = [], [], []
+    for _ in range(pairs):
+        a = statistics.median(time_ms(fa, dev, repeat=repeat, inner=inner))
+        b = statistics.median(time_ms(fb, dev, repeat=repeat, inner=inner))
+        ratios.append(a / b)
+        ta.append(a)
+        tb.append(b)
+    return {"ratio": statistics.median(ratios), "ms_a": statistics.median(ta), "ms_b": statistics.median(tb)}
 
 
 def emit(value: float, unit: str, method: str, detail: dict) -> None:
