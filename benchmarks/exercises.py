@@ -45,6 +45,10 @@ def main() -> None:
         for ex in shipped():
             if args.only and ex.id not in args.only:
                 continue
+            why_not = runner.gpu_missing(ex)
+            if why_not:  # not a miss: this machine cannot run it at all
+                print(f"{ex.id:<34} skipped: {why_not}")
+                continue
             try:
                 r = runner.measure(ex, build_dir=Path(tmp))
             except runner.ExerciseError as e:

@@ -508,3 +508,21 @@ def test_exercises_without_a_gpu_path_keep_their_code_key_across_gpu_changes(exd
     fake_gpus("NVIDIA H100 80GB HBM3")
     assert runner.code_key(ex) == before
     col.close()
+
+
+@pytest.mark.parametrize("method,runs", [("analytic: worked out", 1), ("counted: by the program", 1),
+                                         ("Triton CPU interpreter", 1), ("timer: a clock", runner.WARMUP + runner.RUNS)])
+def test_exact_answers_run_once_timed_ones_repeat(exdir, collection, tmp_path, method, runs):
+    tally = tmp_path / "runs.txt"
+    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(
+        "import json\n"
+        f"open({str(tally)!r}, 'a').write('run\\n')\n"
+        f"print(json.dumps({{'value': 0.5, 'unit': 'x', 'method': {method!r}}}))\n")
+    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
+    (exdir / "01-computer-architecture" / "py.yaml").write_text(text)
+    col = collection()
+    col.sync()
+    m = col.measure(col.exercise("ex.t.py"))
+    assert len(tally.read_text().splitlines()) == runs
+    assert m.method == method and m.value == 0.5
+    col.close()
