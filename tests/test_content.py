@@ -104,3 +104,21 @@ def test_each_submodule_mixes_card_types_and_connects_to_ml(shipped):
 
 def test_numeric_cards_say_their_unit(shipped):
     assert all(c.content["unit"].strip() for c in shipped if c.type == "numeric")
+
+
+def test_readme_counts_are_the_shipped_ones(shipped, shipped_exercises):
+    """The README's table of what ships is kept honest: every row, and the totals above it."""
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    cards, exercises_ = Counter(c.module for c in shipped), Counter(e.module for e in shipped_exercises)
+    decks_per_module = Counter(m for m, _ in {(c.module, c.path) for c in shipped})
+    for module in curriculum.MODULES:
+        row = re.search(rf"\| `{module.id}` \| \d \| (\d+) \| (\d+) \| (\d+) \|", text)
+        assert row, module.id
+        assert tuple(map(int, row.groups())) == (cards[module.id], decks_per_module[module.id],
+                                                 exercises_[module.id]), module.id
+    total = re.search(r"(\d+) cards in (\d+) decks and (\d+) predict-then-measure exercises", text)
+    assert tuple(map(int, total.groups())) == (len(shipped), sum(decks_per_module.values()), len(shipped_exercises))
