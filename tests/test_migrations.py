@@ -252,3 +252,33 @@ def test_a_failing_migration_keeps_nothing_and_leaves_foreign_keys_on(tmp_path):
     with store.engine.connect() as conn:  # the pooled connection the upgrade used
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     store.close()
+
+
+@pytest.mark.postgres
+def test_a_newer_database_is_refused_without_waiting_for_the_write_lock(db_url):
+    import threading
+
+    Store.open(db_url).close()
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    holder, release, holding = Store.__new__(Store), threading.Event(), threading.Event()
+    holder.engine = storage._make_engine(db_url)
+
+    def hold():
+        with holder.write():
+            holding.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(StorageError, match="newer recall"):
+            Store.open(db_url)
+        assert t.is_alive()  # refused while another process still held the write lock
+    finally:
+        release.set()
+        t.join(10)
+        holder.engine.dispose()

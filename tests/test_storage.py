@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import EVENING, SMALL_DECK
+from conftest import EVENING, PG_URL, SMALL_DECK
 from recall import scheduling
 from recall.errors import RecallError
 from recall.scheduling import ItemState, Rating
@@ -476,3 +476,21 @@ def test_rebuild_holds_the_write_lock_so_no_answer_is_overwritten(db_url, deckdi
     assert store.get_item_state("t.basic") == replay("t.basic", log_entries)
     store.close()
     other.close()
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs a PostgreSQL server (RECALL_TEST_PG_URL)")
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_writes_read_committed_whatever_the_server_default(db_url):
+    """The write lock needs each statement to see what was committed before it; under a
+    REPEATABLE READ default the snapshot would predate the wait for the lock."""
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = sa.engine.make_url(db_url).database
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET default_transaction_isolation = \'repeatable read\'')
+    admin.dispose()
+    store = Store.open(db_url)
+    try:
+        with store.write() as conn:
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+    finally:
+        store.close()

@@ -30,6 +30,11 @@ def head() -> str:
     return ScriptDirectory.from_config(config()).get_current_head()
 
 
+def revisions() -> set[str]:
+    """Every revision this recall knows, oldest to newest."""
+    return {r.revision for r in ScriptDirectory.from_config(config()).walk_revisions()}
+
+
 def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = MIGRATIONS) -> None:
     # One write transaction for the whole upgrade, the version check included, so that two
     # processes opening a new database at once take turns and the second finds it at head.
@@ -55,7 +60,8 @@ def upgrade(engine: sa.Engine, revision: str = "head", script_location: Path = M
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:  # raised inside the transaction: nothing of the upgrade is kept
-                        raise RuntimeError(f"migration left {len(broken)} rows with broken references")
+                        raise storage.StorageError(f"the database upgrade left {len(broken)} rows with broken "
+                                                   "references and was not applied; please report it")
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys = ON")  # the pooled connection must not keep them off

@@ -237,12 +237,16 @@ class Store:
             return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
     def _migrate(self) -> None:
-        if self.revision() == HEAD_REVISION:
+        revision = self.revision()
+        if revision == HEAD_REVISION:
             return
         from alembic.util.exc import CommandError
 
         from recall import migrate  # imports Alembic, only when there is work to do
 
+        newer = f"cannot upgrade the database (unknown revision {revision!r}); was it written by a newer recall?"
+        if revision is not None and revision not in migrate.revisions():
+            raise StorageError(newer)  # said at once, without waiting for the write lock
         try:
             migrate.upgrade(self.engine)
         except CommandError as e:
@@ -254,7 +258,8 @@ class Store:
         """One write transaction, committed on exit, that holds the collection's write lock from
         its first statement: BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL (whose
         default READ COMMITTED would let two processes read the same state and both write, and
-        lose an answer). Writers take turns; readers are never blocked."""
+        lose an answer). Writers take turns; readers are not locked out (on SQLite a read may
+        wait a moment while a writer commits)."""
         with self.engine.connect() as conn:
             conn.execution_options(recall_immediate=True)
             with conn.begin():
@@ -590,6 +595,11 @@ _ITEM_ROW_COLUMNS = (
 
 def _make_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url)
+    if engine.dialect.name == "postgresql":
+        # The write lock relies on each statement seeing what was committed before it: under
+        # REPEATABLE READ (a server or role default) the snapshot would be taken at the lock
+        # statement, before the wait, and a writer would act on the state it waited past.
+        engine = engine.execution_options(isolation_level="READ COMMITTED")
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
     return engine
