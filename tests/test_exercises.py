@@ -357,6 +357,8 @@ BAD_OUTPUT = {
     "boolean": 'puts("{\\"value\\": true}");',
     "notutf8": 'puts("\\xff\\xfe");',
     "orphan": 'if (fork() == 0) { sleep(30); return 0; } puts("{\\"value\\": 1}");',
+    "emptyruns": 'puts("{\\"value\\": 1, \\"runs\\": []}");',
+    "badrun": 'puts("{\\"value\\": 1, \\"runs\\": [1, -2, 3]}");',
 }
 
 
@@ -525,4 +527,21 @@ def test_exact_answers_run_once_timed_ones_repeat(exdir, collection, tmp_path, m
     m = col.measure(col.exercise("ex.t.py"))
     assert len(tally.read_text().splitlines()) == runs
     assert m.method == method and m.value == 0.5
+    col.close()
+
+
+def test_a_program_may_report_its_own_runs(exdir, collection, tmp_path):
+    """One process, one start-up (torch's import takes a second), five runs reported."""
+    tally = tmp_path / "starts.txt"
+    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(
+        "import json\n"
+        f"open({str(tally)!r}, 'a').write('start\\n')\n"
+        "print(json.dumps({'value': 2.0, 'runs': [1.0, 2.0, 4.0, 2.5, 1.5], 'unit': 'x', 'method': 'timer'}))\n")
+    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
+    (exdir / "01-computer-architecture" / "py.yaml").write_text(text)
+    col = collection()
+    col.sync()
+    m = col.measure(col.exercise("ex.t.py"))
+    assert len(tally.read_text().splitlines()) == 1
+    assert m.runs == [1.0, 2.0, 4.0, 2.5, 1.5] and m.value == 2.0 and m.method == "timer"
     col.close()
