@@ -452,9 +452,13 @@ def test_gpu_exercises_say_what_they_need_and_whether_they_can_run(run, exdir, f
                                         "else worked out on the CPU"
     r = run("exercise", "run", "ex.t.req", "--predict", "0.5")
     assert r.code == 1 and r.err.strip().endswith("needs an NVIDIA GPU with its driver (none found here)")
+    assert rows["ex.t.opt"]["on_gpu"] is False
     fake_gpus("NVIDIA H100 80GB HBM3")
     rows = listing()
-    assert rows["ex.t.req"]["can_run"] is True
+    assert rows["ex.t.req"]["can_run"] is True and rows["ex.t.req"]["on_gpu"] is True
+    assert rows["ex.t.opt"]["on_gpu"] is False  # its GPU path needs a package this machine lacks
+    (line,) = [x for x in run("exercise", "list").out.splitlines() if "ex.t.req " in x]
+    assert "NVIDIA GPU with numpy; measures on this GPU;" in line
     assert rows["ex.t.reqpkg"]["why_not"] == ("needs surely_not_installed_pkg for the GPU: "
                                                "pip install surely_not_installed_pkg")
     monkeypatch.setenv("RECALL_GPU", "0")

@@ -283,8 +283,9 @@ def cmd_exercise(col: Collection, env: Env, args: argparse.Namespace) -> int:
         else:
             for r in rows:
                 last = f"last: {show_value(r['last_value'])} {r['unit']}" if r["last_value"] is not None else "not measured"
+                gpu = "; measures on this GPU" if r["on_gpu"] else ""
                 env.print(f"{'ok ' if r['can_run'] else 'NO '} {r['id']:<34} {r['module']}/{r['submodule']}  "
-                          f"{r['title']}  [{r['needs']}; {last}]" + ("" if r["can_run"] else f"  ({r['why_not']})"))
+                          f"{r['title']}  [{r['needs']}{gpu}; {last}]" + ("" if r["can_run"] else f"  ({r['why_not']})"))
         return 0
     if args.exercise_command == "show":
         env.print(practice.show(col, args.id))
