@@ -1,4 +1,5 @@
-"""Run every shipped exercise's measurement (warm-up + 5 runs) and print its duration and CV.
+"""Run every shipped exercise's measurement as recall does (warm-up + 5 runs; once for an exact
+answer; one start for a program that reports its own runs) and print its duration and CV.
 
     .venv/bin/python benchmarks/exercises.py [--only ID ...]
 
@@ -45,8 +46,8 @@ def main() -> None:
         for ex in shipped():
             if args.only and ex.id not in args.only:
                 continue
-            why_not = runner.gpu_missing(ex)
-            if why_not:  # not a miss: this machine cannot run it at all
+            why_not = runner.why_not_runnable(ex, [SHIPPED_EXERCISES])
+            if why_not:  # not a miss: this machine cannot run it at all (a GPU, a package)
                 print(f"{ex.id:<34} skipped: {why_not}")
                 continue
             try:

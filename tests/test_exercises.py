@@ -357,8 +357,6 @@ BAD_OUTPUT = {
     "boolean": 'puts("{\\"value\\": true}");',
     "notutf8": 'puts("\\xff\\xfe");',
     "orphan": 'if (fork() == 0) { sleep(30); return 0; } puts("{\\"value\\": 1}");',
-    "emptyruns": 'puts("{\\"value\\": 1, \\"runs\\": []}");',
-    "badrun": 'puts("{\\"value\\": 1, \\"runs\\": [1, -2, 3]}");',
 }
 
 
@@ -540,12 +538,57 @@ def test_a_program_may_report_its_own_runs(exdir, collection, tmp_path):
     (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(
         "import json\n"
         f"open({str(tally)!r}, 'a').write('start\\n')\n"
-        "print(json.dumps({'value': 2.0, 'runs': [1.0, 2.0, 4.0, 2.5, 1.5], 'unit': 'x', 'method': 'timer'}))\n")
+        "print(json.dumps({'value': 9.0, 'runs': [1.0, 2.0, 4.0, 2.5, 1.5], 'unit': 'x', 'method': 'timer'}))\n")
     text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
     (exdir / "01-computer-architecture" / "py.yaml").write_text(text)
     col = collection()
     col.sync()
     m = col.measure(col.exercise("ex.t.py"))
     assert len(tally.read_text().splitlines()) == 1
+    # recall takes the median of the runs, not the program's own summary
     assert m.runs == [1.0, 2.0, 4.0, 2.5, 1.5] and m.value == 2.0 and m.method == "timer"
+    again = col.measure(col.exercise("ex.t.py"))
+    assert again.cached and again.value == 2.0 and again.runs == m.runs
+    col.close()
+
+
+@pytest.mark.parametrize("printed,words", [
+    ("{'value': 1, 'runs': 5}", "'runs' must list 1 to 100 values"),
+    ("{'value': 1, 'runs': []}", "'runs' must list 1 to 100 values"),
+    ("{'value': 1, 'runs': [1, -2, 3]}", "printed -2 in its runs, which is not a possible positive value"),
+    ("{'value': 1, 'runs': [1, None]}", "with a missing value"),
+    ("{'value': 1, 'runs': [1, 2], 'method': 'analytic: x'}", "an exact answer has no runs"),
+])
+def test_bad_runs_are_one_line_and_store_nothing(exdir, collection, printed, words):
+    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(
+        f"import json\nprint(json.dumps({printed}))\n")
+    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
+    (exdir / "01-computer-architecture" / "py.yaml").write_text(text)
+    col = collection()
+    col.sync()
+    with pytest.raises(runner.ExerciseError, match=words):
+        col.measure(col.exercise("ex.t.py"))
+    assert col.store.latest_measurement("ex.t.py") is None
+    col.close()
+
+
+def test_a_cpu_only_torch_does_not_count_as_a_gpu_path(exdir, fake_gpus, collection, monkeypatch, tmp_path):
+    import importlib.machinery
+    import importlib.util
+
+    fake = tmp_path / "site" / "torch"
+    (fake / "lib").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "lib" / "libtorch_cpu.so").write_text("")
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: importlib.machinery.ModuleSpec(
+        "torch", None, origin=str(fake / "__init__.py")) if name == "torch" else real_find_spec(name, *a))
+    _py_exercise(exdir, "opt", "  gpu: optional\n  gpu_requires: [torch]")
+    col = collection()
+    col.sync()
+    ex = col.exercise("ex.t.opt")
+    fake_gpus("NVIDIA H100 80GB HBM3")
+    assert not runner.gpu_path_ready(ex)  # the CPU build would answer analytically anyway
+    (fake / "lib" / "libtorch_cuda.so").write_text("")
+    assert runner.gpu_path_ready(ex)
     col.close()

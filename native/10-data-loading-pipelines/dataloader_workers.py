@@ -87,6 +87,7 @@ def main() -> None:
         "value": statistics.median(runs),
         "runs": runs,
         "unit": "x",
+        "method": f"timer: {RUNS} runs in one process, each the median of {PAIRS} interleaved pairs",
         "detail": {
             "cpus": len(CPUS),
             "getitem_us": round(getitem_us, 2),

@@ -28,7 +28,8 @@ PAIRS = 9
 def worker(ctl, out, names) -> None:
     # Not pinned: pinning the worker (and so its queue feeder thread) to one core and the main
     # process to the other made the Queue path bimodal here (26-40x from run to run, CV 27 %);
-    # left to the scheduler it gave 23.5-28x over 21 runs, within a run CV about 1 %.
+    # left to the scheduler it gave 23.5-28x over 21 runs, and a CV of 1.1-1.4 % over the
+    # harness's 5 starts.
     sample = np.arange(SAMPLE_BYTES, dtype=np.uint8)
     blocks = [shared_memory.SharedMemory(name=n) for n in names]  # attached once, like a worker's pool
     for b in blocks:

@@ -54,7 +54,7 @@ def sample(timer, ctx) -> float:
         return timer.timeit(CALLS) / CALLS * 1e6  # µs per call
 
 
-def one_run(timers) -> tuple[dict, list]:
+def one_run(timers) -> tuple[dict, list, list]:
     """ROUNDS interleaved samples of every variant; each variant keeps its fastest."""
     us = {k: [] for k in CASES}
     ratio_np = []

@@ -8,7 +8,8 @@
  *      "detail": {"passes": 2, ...}}
  *
  * Anything else (warnings, diagnostics) goes to stderr. recall runs the program once to
- * warm up and then several more times, and takes the median of the values.
+ * warm up and then five more times, and takes the median of the values (a program that
+ * says "method": "counted: ..." runs once).
  *
  * What is in here:
  *   rb_now_ns()             a monotonic clock in nanoseconds

@@ -30,7 +30,7 @@ def listing(col: Collection, module: str | None = None) -> list[dict]:
             "id": ex.id, "module": ex.module, "submodule": ex.submodule, "title": ex.content["title"],
             "kind": ex.content["predict"]["kind"], "unit": ex.content["predict"]["unit"], "needs": needs,
             "can_run": why_not is None, "why_not": why_not,
-            "on_gpu": runner.gpu_path_ready(ex),  # a GPU exercise that will measure on this machine's GPU
+            "on_gpu": why_not is None and runner.gpu_path_ready(ex),  # will measure on this machine's GPU
             "last_value": None if last is None else last["value"] * scale,
             "last_method": None if last is None else last["method"],
         })

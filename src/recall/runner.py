@@ -45,7 +45,8 @@ class ExerciseError(RecallError):
 class Measurement:
     value: float
     runs: list[float]
-    method: str  # "hardware counters", "timer", or "simulated: <geometry>"
+    method: str  # the program's own ("timer: ...", "analytic: ...", "counted: ..."), "timer", "counted",
+    #              "hardware counters" or "simulated: <geometry>"
     machine: dict
     seconds: float  # wall time spent measuring
     counters_error: str | None = None
@@ -133,9 +134,22 @@ def needs(exercise) -> str:
 
 
 def gpu_path_ready(exercise) -> bool:
-    """Whether an exercise with a GPU path would take it here (a GPU and its packages)."""
-    return bool(exercise.content["measure"].get("gpu")) and bool(machine.gpus()) and \
-        not missing_requirements(exercise, "gpu_requires")
+    """Whether an exercise with a GPU path would take it here: a GPU, its packages, and (when it
+    needs torch) a CUDA build of torch, not the CPU-only one."""
+    m = exercise.content["measure"]
+    return bool(m.get("gpu")) and bool(machine.gpus()) and not missing_requirements(exercise, "gpu_requires") \
+        and ("torch" not in (m.get("gpu_requires") or []) or torch_has_cuda())
+
+
+def torch_has_cuda() -> bool:
+    """A CUDA build of torch ships libtorch_cuda beside libtorch_cpu; found without importing
+    torch, which takes a second."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.origin:
+        return False
+    return any((Path(spec.origin).parent / "lib").glob("libtorch_cuda*"))
 
 
 def code_key(exercise) -> str:
@@ -251,12 +265,29 @@ def run_once(exercise, binary: Path) -> dict:
         shown = stdout.strip()[:80] or "nothing"
         raise ExerciseError(f"{exercise.id}: {binary.name} printed {shown!r}, not one JSON object with a value")
     _check_value(exercise, binary, result["value"])
+    if "runs" in result:
+        _check_runs(exercise, binary, result)
     if not isinstance(result.get("detail", {}), dict):
         result["detail"] = {}
     return result
 
 
-def _check_value(exercise, binary: Path, value) -> None:
+def _check_runs(exercise, binary: Path, result: dict) -> None:
+    """'runs' (a program's own repeats, from one process) must be 1 to 100 possible values, and
+    make no sense beside an exact method, which is never repeated."""
+    runs = result["runs"]
+    where = f"{exercise.id}: {binary.name} printed runs"
+    if not isinstance(runs, list) or not 1 <= len(runs) <= 100:
+        raise ExerciseError(f"{where} {str(runs)[:40]}; 'runs' must list 1 to 100 values")
+    if str(result.get("method", "")).startswith(EXACT_METHODS):
+        raise ExerciseError(f"{where} with the exact method {result['method']!r}; an exact answer has no runs")
+    for value in runs:
+        if value is None:
+            raise ExerciseError(f"{where} with a missing value")
+        _check_value(exercise, binary, value, what=" in its runs")
+
+
+def _check_value(exercise, binary: Path, value, what: str = "") -> None:
     """A value that cannot be right for the exercise's kind is never stored: it would be reused."""
     if value is None:
         return
@@ -265,7 +296,7 @@ def _check_value(exercise, binary: Path, value) -> None:
         value > 0 if kind == "positive" else 0 <= value <= 1 if kind == "fraction" else
         value >= 0 and float(value).is_integer())
     if not ok:
-        raise ExerciseError(f"{exercise.id}: {binary.name} printed {value!r}, which is not a possible {kind} value")
+        raise ExerciseError(f"{exercise.id}: {binary.name} printed {value!r}{what}, which is not a possible {kind} value")
 
 
 def _no_constant(name: str):
@@ -294,25 +325,19 @@ def measure(exercise, *, build_dir: Path, runs: int = RUNS, progress: Progress |
     total = WARMUP + runs
     say(0, total, "compiling")
     binary = build(exercise, build_dir)
-    results = []
-    for i in range(total):
-        say(i, total, "warming up" if i < WARMUP else f"run {i - WARMUP + 1} of {runs}")
-        result = run_once(exercise, binary)
-        if i >= WARMUP:
-            results.append(result)
-        elif str(result.get("method", "")).startswith(EXACT_METHODS):
-            results.append(result)  # worked out or counted: every run would print the same
-            break
-        elif isinstance(result.get("runs"), list):
-            # A program whose start-up dwarfs its measurement (importing torch takes a second)
-            # warms up and repeats inside one process, and reports each run.
-            if not 1 <= len(result["runs"]) <= 100:
-                raise ExerciseError(f"{exercise.id}: {binary.name} printed {len(result['runs'])} runs; "
-                                    "'runs' must list 1 to 100 values")
-            for value in result["runs"]:
-                _check_value(exercise, binary, value)
-            results = [result | {"value": v} for v in result["runs"]]
-            break
+    say(0, total, "first run")
+    first = run_once(exercise, binary)
+    if str(first.get("method", "")).startswith(EXACT_METHODS):
+        results = [first]  # worked out or counted: every run would print the same
+    elif "runs" in first:
+        # A program whose start-up dwarfs its measurement (importing torch takes a second)
+        # warms up and repeats inside one process, and reports each run (checked in run_once).
+        results = [first | {"value": v} for v in first["runs"]]
+    else:  # that first run was the warm-up
+        results = []
+        for i in range(runs):
+            say(WARMUP + i, total, f"run {i + 1} of {runs}")
+            results.append(run_once(exercise, binary))
     say(total, total, "done")
     desc = machine.describe()
     values = [r["value"] for r in results]
