@@ -31,6 +31,20 @@ def _revision(url: str) -> str | None:
         engine.dispose()
 
 
+def _migrations_plus(tmp_path, name: str, upgrade_body: str):
+    """A copy of recall's migrations with one more, revision 9999 after head, whose upgrade()
+    runs ``upgrade_body``: how the tests stand in for a future migration."""
+    import shutil
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / f"{name}.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n"
+        f"revision = '9999'\ndown_revision = {migrate.head()!r}\nbranch_labels = None\ndepends_on = None\n"
+        "def upgrade():\n" + upgrade_body + "def downgrade():\n    pass\n")
+    return scripts
+
+
 def _tables(url: str) -> set[str]:
     engine = sa.create_engine(url)
     try:
@@ -190,27 +204,16 @@ def test_database_from_a_newer_recall_is_a_storage_error(db_url):
 
 def test_a_future_migration_can_rebuild_the_cards_table(tmp_path, deckdir, clock):
     """SQLite alters a table by copying it; the referenced cards table must be droppable."""
-    import shutil
-
     from conftest import SMALL_DECK
-    from recall import migrate
-    from recall.storage import Store
     from recall.sync import sync
 
     deckdir.write("01-computer-architecture/01-binary-and-bits.yaml", SMALL_DECK)
     url = f"sqlite:///{tmp_path / 'r.db'}"
     store = Store.open(url)
     sync(store, [deckdir.root], clock.now())
-    head = migrate.head()
-    scripts = tmp_path / "migrations"
-    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "9999_rebuild_cards.py").write_text(
-        "import sqlalchemy as sa\nfrom alembic import op\n"
-        f"revision = '9999'\ndown_revision = {head!r}\nbranch_labels = None\ndepends_on = None\n"
-        "def upgrade():\n"
-        "    with op.batch_alter_table('cards', recreate='always') as b:\n"
-        "        b.add_column(sa.Column('extra', sa.Text, nullable=True))\n"
-        "def downgrade():\n    pass\n")
+    scripts = _migrations_plus(tmp_path, "9999_rebuild_cards",
+                               "    with op.batch_alter_table('cards', recreate='always') as b:\n"
+                               "        b.add_column(sa.Column('extra', sa.Text, nullable=True))\n")
     migrate.upgrade(store.engine, "head", scripts)
     assert len(store.active_items()) == 6  # the cards and their items survived the rebuild
     store.close()
@@ -232,20 +235,12 @@ def test_a_new_database_is_migrated_in_one_transaction(tmp_path):
 
 
 def test_a_failing_migration_keeps_nothing_and_leaves_foreign_keys_on(tmp_path):
-    import shutil
-
     url = f"sqlite:///{tmp_path / 'r.db'}"
     store = Store.open(url)
     head = migrate.head()
-    scripts = tmp_path / "migrations"
-    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "9999_half_done.py").write_text(
-        "import sqlalchemy as sa\nfrom alembic import op\n"
-        f"revision = '9999'\ndown_revision = {head!r}\nbranch_labels = None\ndepends_on = None\n"
-        "def upgrade():\n"
-        "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
-        "    raise RuntimeError('second step failed')\n"
-        "def downgrade():\n    pass\n")
+    scripts = _migrations_plus(tmp_path, "9999_half_done",
+                               "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
+                               "    raise RuntimeError('second step failed')\n")
     with pytest.raises(RuntimeError, match="second step failed"):
         migrate.upgrade(store.engine, "head", scripts)
     assert "half_done" not in _tables(url) and _revision(url) == head
