@@ -425,11 +425,13 @@ def test_gpus_are_found_by_the_driver_listing_and_can_be_hidden(fake_gpus, monke
     assert machine.gpus() == []
 
 
-def _py_exercise(exdir, eid: str, measure_extra: str) -> None:
-    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(PY_PROGRAM)
+def _py_exercise(exdir, eid: str = "py", measure_extra: str = "", program: str = PY_PROGRAM) -> None:
+    """Exercise ex.t.<eid>, measured by a Python program (py.py) with the given text."""
+    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(program)
     text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
-    (exdir / "01-computer-architecture" / f"{eid}.yaml").write_text(
-        text.replace("ex.t.py", f"ex.t.{eid}").replace("  timeout: 20", "  timeout: 20\n" + measure_extra))
+    if measure_extra:
+        text = text.replace("  timeout: 20", "  timeout: 20\n" + measure_extra)
+    (exdir / "01-computer-architecture" / f"{eid}.yaml").write_text(text.replace("ex.t.py", f"ex.t.{eid}"))
 
 
 def test_gpu_exercises_say_what_they_need_and_whether_they_can_run(run, exdir, fake_gpus, monkeypatch):
@@ -518,12 +520,10 @@ def test_exercises_without_a_gpu_path_keep_their_code_key_across_gpu_changes(exd
                                          ("Triton CPU interpreter", 1), ("timer: a clock", runner.WARMUP + runner.RUNS)])
 def test_exact_answers_run_once_timed_ones_repeat(exdir, collection, tmp_path, method, runs):
     tally = tmp_path / "runs.txt"
-    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(
+    _py_exercise(exdir, program=(
         "import json\n"
         f"open({str(tally)!r}, 'a').write('run\\n')\n"
-        f"print(json.dumps({{'value': 0.5, 'unit': 'x', 'method': {method!r}}}))\n")
-    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
-    (exdir / "01-computer-architecture" / "py.yaml").write_text(text)
+        f"print(json.dumps({{'value': 0.5, 'unit': 'x', 'method': {method!r}}}))\n"))
     col = collection()
     col.sync()
     m = col.measure(col.exercise("ex.t.py"))
@@ -535,12 +535,10 @@ def test_exact_answers_run_once_timed_ones_repeat(exdir, collection, tmp_path, m
 def test_a_program_may_report_its_own_runs(exdir, collection, tmp_path):
     """One process, one start-up (torch's import takes a second), five runs reported."""
     tally = tmp_path / "starts.txt"
-    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(
+    _py_exercise(exdir, program=(
         "import json\n"
         f"open({str(tally)!r}, 'a').write('start\\n')\n"
-        "print(json.dumps({'value': 9.0, 'runs': [1.0, 2.0, 4.0, 2.5, 1.5], 'unit': 'x', 'method': 'timer'}))\n")
-    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
-    (exdir / "01-computer-architecture" / "py.yaml").write_text(text)
+        "print(json.dumps({'value': 9.0, 'runs': [1.0, 2.0, 4.0, 2.5, 1.5], 'unit': 'x', 'method': 'timer'}))\n"))
     col = collection()
     col.sync()
     m = col.measure(col.exercise("ex.t.py"))
@@ -560,10 +558,8 @@ def test_a_program_may_report_its_own_runs(exdir, collection, tmp_path):
     ("{'value': 1, 'runs': [1, 2], 'method': 'analytic: x'}", "an exact answer has no runs"),
 ])
 def test_bad_runs_are_one_line_and_store_nothing(exdir, collection, printed, words):
-    (exdir.parent / "native" / "01-computer-architecture" / "py.py").write_text(
-        f"import json\nprint(json.dumps({printed}))\n")
-    text = EXERCISE.format(name="py", kind="positive", timeout=20, extra="").replace("program: py.c", "program: py.py")
-    (exdir / "01-computer-architecture" / "py.yaml").write_text(text)
+    _py_exercise(exdir, program=(
+        f"import json\nprint(json.dumps({printed}))\n"))
     col = collection()
     col.sync()
     with pytest.raises(runner.ExerciseError, match=words):
