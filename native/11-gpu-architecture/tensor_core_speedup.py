@@ -27,11 +27,8 @@ def main() -> None:
     torch.backends.cuda.matmul.allow_tf32 = False  # the default since PyTorch 1.12; said here to be sure
     n = N_GPU if dev == "cuda" else N_TEST
     flops = 2 * n ** 3  # one multiply and one add per term of every dot product
-    mats = {}
-    for dtype in (torch.float32, torch.float16):
-        a, b = (torch.randn(n, n, device=dev, dtype=dtype) for _ in range(2))
-        mats[dtype] = (a, b, torch.empty(n, n, device=dev, dtype=dtype))
-    (a32, b32, c32), (a16, b16, c16) = mats[torch.float32], mats[torch.float16]
+    a32, b32, c32 = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev), torch.empty(n, n, device=dev)
+    a16, b16, c16 = a32.half(), b32.half(), c32.half()  # the same matrices in fp16
     r = recall_gpu.paired_ratio(lambda: torch.mm(a32, b32, out=c32), lambda: torch.mm(a16, b16, out=c16),
                                 dev, pairs=5, repeat=3)
     ms32, ms16 = r["ms_a"], r["ms_b"]

@@ -46,18 +46,16 @@ def measure(dev: str, n: int) -> dict:
 
 def main() -> None:
     dev, name = recall_gpu.device()
-    moved = bytes_moved(N_GPU, STRIDE)
+    n = N_TEST if dev == "cpu" else N_GPU
+    moved = bytes_moved(n, STRIDE)
     analytic = moved["strided"] / moved["contiguous"]
-    detail = {"stride_floats": STRIDE, "outputs": N_GPU, "bytes_strided": moved["strided"],
+    detail = {"stride_floats": STRIDE, "outputs": n, "bytes_strided": moved["strided"],
               "bytes_contiguous": moved["contiguous"], "bytes_ratio": analytic}
     if dev is None:
         recall_gpu.emit(analytic, "x", f"analytic: DRAM bytes moved ({name})", detail)
         return
-    n = N_GPU if dev == "cuda" else N_TEST
     r = measure(dev, n)
-    moved = bytes_moved(n, STRIDE)
-    detail |= {k: round(v, 4) for k, v in r.items()} | {"outputs": n, "bytes_strided": moved["strided"],
-                                                         "bytes_contiguous": moved["contiguous"]}
+    detail |= {k: round(v, 4) for k, v in r.items()}
     recall_gpu.emit(round(r["ratio"], 3), "x", f"measured on {name} (CUDA events, median of 7 pairs)"
                     if dev == "cuda" else f"measured on {name}", detail)
 

@@ -53,8 +53,8 @@ def measure(dev: str, n: int) -> dict:
            "fused_ms": statistics.median(recall_gpu.time_ms(lambda: F.scaled_dot_product_attention(q, k, v),
                                                               dev, repeat=5))}
     if dev == "cuda":
-        out["naive_peak_bytes"] = recall_gpu.peak_bytes(lambda: naive(q, k, v), dev)
-        out["fused_peak_bytes"] = recall_gpu.peak_bytes(lambda: F.scaled_dot_product_attention(q, k, v), dev)
+        out["naive_peak_bytes"] = recall_gpu.peak_bytes(lambda: naive(q, k, v))
+        out["fused_peak_bytes"] = recall_gpu.peak_bytes(lambda: F.scaled_dot_product_attention(q, k, v))
     return out
 
 

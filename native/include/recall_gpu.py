@@ -78,13 +78,9 @@ def time_ms(fn, dev: str, repeat: int = 9, warmup: int = 2, inner: int = 1) -> l
     return times
 
 
-def peak_bytes(fn, dev: str) -> int:
-    """Most bytes the caching allocator held at once while fn() ran, above what it held before
-    (torch.cuda.max_memory_allocated). Only a GPU has this counter: on the CPU test device the
-    program's own bytes count is returned by the caller instead, so this gives 0."""
-    if dev != "cuda":
-        fn()
-        return 0
+def peak_bytes(fn) -> int:
+    """Most bytes torch's CUDA caching allocator held at once while fn() ran, above what it held
+    before (torch.cuda.max_memory_allocated). Only a GPU has this counter."""
     import torch
 
     torch.cuda.synchronize()

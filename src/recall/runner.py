@@ -34,7 +34,7 @@ Progress = Callable[[int, int, str], None]
 # Methods a GPU exercise's program names when it could not use a GPU (see native/include/recall_gpu.py).
 WORKED_OUT_ON_CPU = ("analytic", "Triton CPU interpreter")
 # Methods of programs whose answer is exact (worked out or counted, not timed): one run is enough.
-EXACT_METHODS = ("analytic", "counted", "Triton CPU interpreter")
+EXACT_METHODS = WORKED_OUT_ON_CPU + ("counted",)
 
 
 class ExerciseError(RecallError):
