@@ -46,11 +46,7 @@ def parse_file(path: Path, root: Path, text: str | None = None) -> ParseResult:
         return result
     errors_before = len(result.problems)
     top = node_mapping(doc, problem)
-    for key, (knode, _) in top.items():
-        if key not in TOP_KEYS:
-            problem(knode, f"unknown key {key!r} (allowed: {', '.join(sorted(TOP_KEYS))})")
-    for key in sorted(REQUIRED - top.keys()):
-        problem(doc, f"exercise is missing {key!r}")
+    _check_keys(doc, top, TOP_KEYS, REQUIRED, "exercise", problem)
 
     def text(key: str) -> str | None:
         return node_text(top[key][1], key, problem) if key in top else None
@@ -92,12 +88,18 @@ def _sub(pair, name: str, allowed: set[str], required: set[str], problem) -> dic
         problem(node, f"'{name}' must be a mapping with {', '.join(sorted(required))}")
         return None
     fields = node_mapping(node, problem)
+    _check_keys(node, fields, allowed, required, name, problem, where=f" in {name}")
+    return fields
+
+
+def _check_keys(node, fields: dict, allowed: set[str], required: set[str], name: str, problem,
+                where: str = "") -> None:
+    """A problem for each key not allowed (at the key) and each required key missing."""
     for key, (k, _) in fields.items():
         if key not in allowed:
-            problem(k, f"unknown key {key!r} in {name} (allowed: {', '.join(sorted(allowed))})")
+            problem(k, f"unknown key {key!r}{where} (allowed: {', '.join(sorted(allowed))})")
     for key in sorted(required - fields.keys()):
         problem(node, f"{name} is missing {key!r}")
-    return fields
 
 
 def _predict(pair, problem) -> dict | None:
